@@ -1,0 +1,115 @@
+# 企业服务智能导办助手 — `make help` lists every target.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+-include .env
+export
+
+# No telemetry, no error reports: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export BACKEND_PORT ?= 8000
+export BACKEND_URL ?= http://127.0.0.1:$(BACKEND_PORT)
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export RASA_ENDPOINTS ?= endpoints.yml
+
+BOT_PY := .venv/bin/python
+BACKEND_PY := backend/.venv/bin/python
+RASA := .venv/bin/rasa
+MODEL := models/current.tar.gz
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# ---------------------------------------------------------------- environments
+.venv/.installed: requirements.txt
+	@test -x .venv/bin/python || "$$(scripts/find_python.sh bot)" -m venv .venv
+	.venv/bin/python -m pip install --quiet --upgrade "pip<25"
+	.venv/bin/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+backend/.venv/.installed: backend/requirements.txt
+	@test -x backend/.venv/bin/python || "$$(scripts/find_python.sh backend)" -m venv backend/.venv
+	backend/.venv/bin/python -m pip install --quiet --upgrade pip
+	backend/.venv/bin/python -m pip install --quiet -r backend/requirements.txt
+	@touch $@
+
+.PHONY: setup
+setup: .venv/.installed backend/.venv/.installed ## Create both Python environments (bot: 3.10 + Rasa 3.6; backend: ≥3.11)
+
+.PHONY: env-file
+env-file: ## Create .env from .env.example with fresh random secrets (kept if it exists)
+	@python3 scripts/make_env.py
+
+# ---------------------------------------------------------------- data and model
+.PHONY: generate
+generate: .venv/.installed ## Regenerate the jieba dictionary and NLU lookups from knowledge/
+	$(BOT_PY) -m bot.generate
+
+.PHONY: knowledge
+knowledge: backend/.venv/.installed ## Migrate the database and load knowledge/ (idempotent)
+	cd backend && .venv/bin/python -m app.cli setup
+
+.PHONY: train
+train: .venv/.installed ## Train the model if training data or config changed since the last training
+	$(BOT_PY) -m bot.train_if_stale
+
+# ---------------------------------------------------------------- run
+.PHONY: run
+run: setup env-file knowledge train ## Set up everything needed and run Rasa, the action server and the backend
+	@echo "启动服务（Ctrl-C 全部停止）……"
+	.venv/bin/honcho start -f Procfile
+
+# ---------------------------------------------------------------- quality
+.PHONY: lint
+lint: setup ## ruff lint and format check
+	backend/.venv/bin/ruff check .
+	backend/.venv/bin/ruff format --check .
+
+.PHONY: format
+format: setup ## Apply ruff formatting
+	backend/.venv/bin/ruff check --fix .
+	backend/.venv/bin/ruff format .
+
+.PHONY: typecheck
+typecheck: setup ## mypy on the backend and on the bot code
+	cd backend && .venv/bin/mypy
+	.venv/bin/mypy
+
+.PHONY: test-backend
+test-backend: backend/.venv/.installed ## Backend tests (SQLite and the PostgreSQL at TEST_POSTGRES_URL)
+	cd backend && .venv/bin/python -m pytest
+
+.PHONY: test-bot
+test-bot: setup ## Bot-side tests: generated assets, normaliser, actions against a real backend
+	$(BOT_PY) -m bot.generate --check
+	$(BOT_PY) -m pytest tests --ignore=tests/e2e
+
+.PHONY: validate
+validate: .venv/.installed ## rasa data validate --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
+
+.PHONY: test-stories
+test-stories: train ## rasa test conversation stories with --fail-on-prediction-errors
+	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
+
+.PHONY: test-e2e
+test-e2e: setup train ## The three services started for real, spoken to over the REST channel
+	$(BOT_PY) -m pytest tests/e2e
+
+.PHONY: test
+test: lint typecheck test-backend test-bot validate test-stories test-e2e ## Everything CI runs
+
+.PHONY: bench
+bench: setup knowledge ## Print latency figures of the knowledge API
+	cd backend && .venv/bin/python -m app.bench
+
+.PHONY: clean
+clean: ## Remove environments, models, databases and results
+	rm -rf .venv backend/.venv models .data results .rasa .pytest_cache .mypy_cache .ruff_cache

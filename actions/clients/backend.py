@@ -1,0 +1,96 @@
+"""Typed client of the backend API. Every failure is a typed exception, never a dict.
+
+The session is created on first use inside the running event loop (never at
+import) and reused, so each call costs one HTTP request.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=4)
+"""Below WeChat's 5-second window, so a slow backend cannot cost the user their answer."""
+
+
+class BackendError(Exception):
+    """The backend answered with an error it explains (4xx)."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(f"backend {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class NotFound(BackendError):
+    pass
+
+
+class BackendUnavailable(Exception):
+    """The backend could not be reached, timed out or failed (5xx)."""
+
+
+class BackendClient:
+    def __init__(self, base_url: Optional[str] = None, timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT) -> None:
+        self.base_url = (base_url or os.environ.get("BACKEND_URL") or "http://127.0.0.1:8000").rstrip("/")
+        self.timeout = timeout
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        try:
+            async with self._session.request(method, self.base_url + path, **kwargs) as response:
+                if response.status >= 500:
+                    raise BackendUnavailable(f"{method} {path}: HTTP {response.status}")
+                body = await response.json(content_type=None)
+                if response.status == 404:
+                    raise NotFound(404, (body or {}).get("detail"))
+                if response.status >= 400:
+                    raise BackendError(response.status, (body or {}).get("detail"))
+                return body
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise BackendUnavailable(f"{method} {path}: {type(error).__name__}") from error
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def search_bundles(self, text: str) -> Dict[str, Any]:
+        return await self._request("GET", "/api/bundles/search", params={"q": text[:2000]})
+
+    async def bundles(self) -> List[Dict[str, Any]]:
+        return await self._request("GET", "/api/bundles")
+
+    async def advance(
+        self, bundle_id: str, answers: Dict[str, Any], text: str, pending_question: Optional[str]
+    ) -> Dict[str, Any]:
+        body = {"bundle_id": bundle_id, "answers": answers, "text": text[:2000], "pending_question": pending_question}
+        return await self._request("POST", "/api/guide/advance", json=body)
+
+    async def checklist(self, bundle_id: str, answers: Dict[str, Any]) -> Dict[str, Any]:
+        return await self._request("POST", "/api/guide/checklist", json={"bundle_id": bundle_id, "answers": answers})
+
+    async def contact(self, text: str = "", topic: Optional[str] = None) -> Dict[str, Any]:
+        params = {"q": text[:2000]}
+        if topic:
+            params["topic"] = topic
+        return await self._request("GET", "/api/contact", params=params)
+
+
+_client: Optional[BackendClient] = None
+
+
+def get_client() -> BackendClient:
+    global _client
+    if _client is None:
+        _client = BackendClient()
+    return _client
+
+
+def set_client(client: Optional[BackendClient]) -> None:
+    """Tests point the actions at their own backend."""
+    global _client
+    _client = client

@@ -1,0 +1,91 @@
+"""Pure rendering of backend knowledge into response variables and buttons.
+
+Sentences live in domain.yml responses; this module only lays out lists
+(numbered options, matter lines, contact blocks) so every channel shows the
+same content. Buttons carry the option text as payload: typing the number or
+the text works the same in channels without buttons (WeChat).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence, Tuple
+
+MAX_MATERIALS_PER_LINE = 6
+
+
+def numbered(labels: Sequence[str]) -> str:
+    return "\n".join(f"{n}. {label}" for n, label in enumerate(labels, start=1))
+
+
+def buttons(labels: Sequence[str]) -> List[Dict[str, str]]:
+    return [{"title": label, "payload": label} for label in labels]
+
+
+def question(q: Dict[str, Any]) -> Tuple[Dict[str, str], List[Dict[str, str]]]:
+    """Variables for utter_guide_question / utter_guide_not_understood, and buttons."""
+    labels = [o["label"] for o in q.get("options", [])]
+    number = q.get("type") == "number"
+    options = f"请直接回复数字，单位：{q.get('unit') or ''}" if number else numbered(labels)
+    help_text = f"\n（{q['help']}）" if q.get("help") else ""
+    return {"question": q["text"], "help": help_text, "options": options}, buttons(labels)
+
+
+def bundle_labels(bundles: Sequence[Dict[str, Any]]) -> List[str]:
+    return [b["short_name"] for b in bundles]
+
+
+def changes(items: Sequence[Dict[str, Any]]) -> str:
+    return "；".join(f"{c['question'].rstrip('？?')} → {c['label']}" for c in items)
+
+
+def contact(department: Dict[str, Any]) -> Dict[str, str]:
+    """Variables of utter_contact."""
+    online = f"\n网上办理：{department['online_url']}" if department.get("online_url") else ""
+    sample = "\n（样板区县示例数据，以当地公布为准）" if department.get("is_sample") else ""
+    return {
+        "name": department["name"],
+        "window": department["window"],
+        "address": department["address"],
+        "phone": department["phone"],
+        "hours": department["hours"],
+        "online": online,
+        "sample": sample,
+    }
+
+
+def contact_block(department: Dict[str, Any]) -> str:
+    """A contact in a few lines, for embedding in another response."""
+    v = contact(department)
+    return f"{v['name']}（{v['window']}）\n地址：{v['address']}\n电话：{v['phone']}\n办公时间：{v['hours']}"
+
+
+def _material(m: Dict[str, Any]) -> str:
+    if m.get("exempt_shared"):
+        return f"{m['name']}（免提交）"
+    if m.get("by_commitment"):
+        return f"{m['name']}（可告知承诺）"
+    if m.get("tolerated_absence"):
+        return f"{m['name']}（可容缺）"
+    return m["name"]
+
+
+def checklist(data: Dict[str, Any]) -> Dict[str, Any]:
+    """Variables of utter_guide_checklist from the backend checklist body."""
+    lines = []
+    for n, matter in enumerate(data["matters"], start=1):
+        new = [_material(m) for m in matter["materials"] if not m.get("first_matter")]
+        shown = "、".join(new[:MAX_MATERIALS_PER_LINE])
+        if len(new) > MAX_MATERIALS_PER_LINE:
+            shown += f"等{len(new)}种"
+        department = matter["department"]["short_name"]
+        line = f"{n}. {matter['name']}（{department}，{matter['promised_time_limit']}）"
+        lines.append(f"{line}\n   材料：{shown}" if shown else f"{line}\n   材料：同前，无需重复提交")
+    situation = "；".join(f"{s['answer']}" for s in data["situation"]) or "通用情形"
+    return {
+        "bundle_name": data["bundle"]["name"],
+        "situation": situation,
+        "matter_count": len(data["matters"]),
+        "material_count": data["material_count"],
+        "matters": "\n".join(lines),
+        "url": data["url"],
+    }

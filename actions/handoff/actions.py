@@ -1,0 +1,71 @@
+"""Contacts and hand-offs: windows, phones and hours from the knowledge base."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.backend import BackendError, BackendUnavailable, get_client
+from actions.common import render
+from actions.common.forms import latest_text
+
+
+class ActionContact(Action):
+    """ask_contact: the department the user names, else the 政务服务中心."""
+
+    def name(self) -> str:
+        return "action_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            department = await get_client().contact(latest_text(tracker))
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response="utter_contact", **render.contact(department))
+        return []
+
+
+class _Referral(Action):
+    response: str = ""
+    topic: Optional[str] = None
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            department = await get_client().contact(topic=self.topic)
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response=self.response, contact=render.contact_block(department))
+        return []
+
+
+class ActionReferPolicy(_Referral):
+    """ask_policy: the 惠企政策 first contact of the knowledge base."""
+
+    response, topic = "utter_refer_policy", "policy"
+
+    def name(self) -> str:
+        return "action_refer_policy"
+
+
+class ActionReferAppeal(_Referral):
+    """file_appeal / check_ticket: the 企业诉求 line and window."""
+
+    response, topic = "utter_refer_appeal", "appeal"
+
+    def name(self) -> str:
+        return "action_refer_appeal"
+
+
+class ActionHandoff(_Referral):
+    """request_human: hand over to the service center's staff."""
+
+    response, topic = "utter_handoff", "appeal"
+
+    def name(self) -> str:
+        return "action_handoff"

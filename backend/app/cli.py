@@ -1,0 +1,55 @@
+"""``python -m app.cli migrate|load-knowledge|setup``: database set-up for make targets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic.config import Config
+
+from alembic import command
+from app.core.config import get_settings
+from app.core.db import session_factory
+from app.knowledge.loader import KnowledgeError
+from app.services.publishing import publish_from_disk
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
+
+
+def migrate(database_url: str | None = None) -> None:
+    config = Config(str(BACKEND_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(BACKEND_DIR / "alembic"))
+    config.attributes["database_url"] = database_url or get_settings().database_url
+    command.upgrade(config, "head")
+
+
+def load_knowledge() -> int:
+    settings = get_settings()
+    session = session_factory(settings.database_url)()
+    try:
+        result = publish_from_disk(session, settings.knowledge_dir)
+    except KnowledgeError as error:
+        print("知识库校验未通过，数据库未作更改：", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    finally:
+        session.close()
+    state = "已更新" if result.changed else "无变化"
+    print(f"知识库{state}：版本 {result.version}（{result.summary}）")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {"migrate": lambda: migrate() or 0, "load-knowledge": load_knowledge}
+    if argv == ["setup"]:
+        migrate()
+        return load_knowledge()
+    if len(argv) != 1 or argv[0] not in commands:
+        print("用法: python -m app.cli migrate|load-knowledge|setup", file=sys.stderr)
+        return 2
+    return int(commands[argv[0]]() or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""Settings from the environment, validated once at start-up.
+
+No secret has a default: without ``ADMIN_TOKEN`` the admin endpoints answer 503.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{REPO_ROOT / '.data' / 'backend.db'}")
+    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    backend_port: int = 8000
+    public_base_url: str = ""
+    """Base of links sent to users (checklist pages); defaults to http://localhost:BACKEND_PORT."""
+    admin_token: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        # One driver for PostgreSQL everywhere: psycopg 3.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_base_url or f"http://localhost:{self.backend_port}").rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,67 @@
+"""Bot-side fixtures: a real backend process, trackers and the domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.clients.backend import BackendClient, set_client
+from tests.backend_server import running_backend
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_backend(tmp_path_factory.mktemp("backend")) as url:
+        yield url
+
+
+@pytest.fixture
+def backend(backend_url: str) -> Iterator[str]:
+    set_client(BackendClient(backend_url))
+    yield backend_url
+    set_client(None)
+
+
+@pytest.fixture
+def backend_down() -> Iterator[None]:
+    set_client(BackendClient("http://127.0.0.1:9"))  # nothing listens on the discard port
+    yield
+    set_client(None)
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    with (ROOT / "domain.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def make_tracker(
+    text: str,
+    intent: str = "inform",
+    slots: Optional[Dict[str, Any]] = None,
+    active_loop: Optional[str] = None,
+    validating: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    """A tracker whose last user message is ``text``; ``validating`` are slot candidates of a form."""
+    events: List[Dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 1.0}}}
+    ]
+    events += [SlotSet(k, v) for k, v in (validating or {}).items()]
+    all_slots = {**(slots or {}), **(validating or {})}
+    return Tracker(
+        sender_id="test-user",
+        slots=all_slots,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
