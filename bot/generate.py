@@ -21,16 +21,9 @@ HEADER = "# 由 bot/generate.py 从 knowledge/ 生成，请勿手改（make gene
 
 # Words of the request, common in every domain, that jieba splits badly.
 EXTRA_WORDS = [
-    "一件事",
-    "一次性告知",
-    "营业执照",
-    "转人工",
-    "人工客服",
-    "个体户",
-    "个体工商户",
-    "小微企业",
-    "统一社会信用代码",
-]
+    "一件事", "一次性告知", "营业执照", "转人工", "人工客服", "个体户", "个体工商户", "小微企业", "中型企业", "大型企业",
+    "统一社会信用代码", "税收优惠", "财政支持", "费金减免", "减税降费", "贷款贴息", "降低人工成本", "融资",
+]  # fmt: skip
 
 
 def _load(path: Path) -> Any:
@@ -48,12 +41,8 @@ def _words(knowledge: Path) -> List[str]:
         words += [industry["name"], *industry.get("aliases", [])]
     for department in _load(knowledge / "departments.yml")["departments"]:
         words += [department["short_name"], *department.get("aliases", [])]
-    for path in sorted((knowledge / "bundles").glob("*.yml")):
-        bundle = _load(path)
-        words += [bundle["short_name"], *bundle.get("aliases", [])]
-        for question in bundle.get("questions", []):
-            for option in question.get("options", []):
-                words += option.get("keywords", [])
+    # Bundle aliases and option keywords are request phrases ("开药店", "开中介"): as single
+    # tokens they would swallow the business word the NLU tags as an entity, so they stay out.
     for path in sorted((knowledge / "matters").glob("*.yml")):
         for matter in _load(path)["matters"]:
             name = re.sub(r"（.*?）", "", matter["name"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
 import pytest
 import yaml
@@ -23,17 +23,21 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def backend(backend_url: str) -> Iterator[str]:
-    set_client(BackendClient(backend_url))
+async def backend(backend_url: str) -> AsyncIterator[str]:
+    client = BackendClient(backend_url)
+    set_client(client)
     yield backend_url
     set_client(None)
+    await client.close()
 
 
 @pytest.fixture
-def backend_down() -> Iterator[None]:
-    set_client(BackendClient("http://127.0.0.1:9"))  # nothing listens on the discard port
+async def backend_down() -> AsyncIterator[None]:
+    client = BackendClient("http://127.0.0.1:9")  # nothing listens on the discard port
+    set_client(client)
     yield
     set_client(None)
+    await client.close()
 
 
 @pytest.fixture(scope="session")

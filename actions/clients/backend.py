@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Optional
 
+from urllib.parse import quote
+
 import aiohttp
 
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=4)
@@ -63,6 +65,9 @@ class BackendClient:
 
     async def bundles(self) -> List[Dict[str, Any]]:
         return await self._request("GET", "/api/bundles")
+
+    async def bundle(self, bundle_id: str) -> Dict[str, Any]:
+        return await self._request("GET", f"/api/bundles/{quote(bundle_id, safe='')}")
 
     async def advance(
         self, bundle_id: str, answers: Dict[str, Any], text: str, pending_question: Optional[str]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -14,11 +16,13 @@ from actions.common import render
 MAX_FAILURES = 3
 
 
-class BaseFormValidator(FormValidationAction):
+class BaseFormValidator(FormValidationAction, abc.ABC):
+    """Abstract, so the action server registers only the concrete validators."""
+
     failures_slot = "guide_failures"
 
-    def name(self) -> str:  # pragma: no cover - subclasses name themselves
-        raise NotImplementedError
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     async def failed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **variables: Any

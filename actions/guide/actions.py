@@ -66,8 +66,10 @@ class ValidateGuideForm(BaseFormValidator):
         text = str(slot_value or "")
         candidates = tracker.get_slot("guide_candidates") or []
         try:
-            if candidates and any(c["id"] == text for c in candidates):
-                return await flow.pick_bundle(dispatcher, text, "")
+            if flow.BUNDLE_ID.fullmatch(text):
+                # Pre-filled by action_guide_start and re-validated when the form activates.
+                await get_client().bundle(text)
+                return {"guide_bundle": text}
             picked = flow.pick_from_candidates(text, candidates)
             if picked:
                 return await flow.pick_bundle(dispatcher, picked, "")
@@ -100,9 +102,18 @@ class ValidateGuideForm(BaseFormValidator):
         except (BackendUnavailable, BackendError):
             dispatcher.utter_message(response="utter_service_unavailable")
             return {"guide_reply": None}
-        flow.tell_changes(dispatcher, step, state["pending"])
         if not step["understood"]:
+            # Not an answer: maybe the user moved on to another business ("那开民宿呢").
+            try:
+                search = await get_client().search_bundles(str(slot_value or ""))
+                if search["status"] == "matched" and search["candidates"][0]["bundle"]["id"] != state["bundle"]:
+                    picked = await flow.pick_bundle(dispatcher, search["candidates"][0]["bundle"]["id"], str(slot_value))
+                    return {**picked, "guide_reply": picked["guide_reply"]}
+            except (BackendUnavailable, BackendError):
+                dispatcher.utter_message(response="utter_service_unavailable")
+                return {"guide_reply": None}
             return {"guide_reply": None, **await self.failed(dispatcher, tracker, "utter_guide_not_understood")}
+        flow.tell_changes(dispatcher, step, state["pending"])
         return flow.step_slots(step)
 
 

@@ -6,6 +6,7 @@ nothing here knows a particular bundle.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -15,6 +16,7 @@ from actions.clients.backend import get_client
 from actions.common import render
 
 COMPLETE = "complete"
+BUNDLE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def guide_slots(tracker: Tracker) -> Dict[str, Any]:

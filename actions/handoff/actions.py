@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -30,9 +32,14 @@ class ActionContact(Action):
         return []
 
 
-class _Referral(Action):
+class _Referral(Action, abc.ABC):
+    """Base: show the first contact for a topic. Abstract, so the action server skips it."""
+
     response: str = ""
     topic: Optional[str] = None
+
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:

@@ -41,14 +41,16 @@ def load_knowledge() -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"migrate": lambda: migrate() or 0, "load-knowledge": load_knowledge}
+    if argv == ["migrate"]:
+        migrate()
+        return 0
+    if argv == ["load-knowledge"]:
+        return load_knowledge()
     if argv == ["setup"]:
         migrate()
         return load_knowledge()
-    if len(argv) != 1 or argv[0] not in commands:
-        print("用法: python -m app.cli migrate|load-knowledge|setup", file=sys.stderr)
-        return 2
-    return int(commands[argv[0]]() or 0)
+    print("用法: python -m app.cli migrate|load-knowledge|setup", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

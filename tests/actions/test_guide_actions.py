@@ -77,9 +77,19 @@ async def test_start_without_business_asks_which_one(backend: str, domain: Dict)
     asked = await ActionAskGuideBundle().run(ask, make_tracker("我想办个手续", slots=slots(events)), domain)
     [message] = ask.messages
     assert message["response"] == "utter_guide_which_business"
-    assert "1. 开餐饮店" in message["options"]
+    assert message["options"].startswith("1. 企业开办\n")
+    assert "开餐饮店" in message["options"]
     listed = slots(asked)["guide_candidates"]
     assert len(listed) >= 20 and len(message["buttons"]) == len(listed)
+
+
+async def test_prefilled_bundle_is_kept_when_the_form_activates(backend: str, domain: Dict) -> None:
+    state = {"guide_bundle": "catering", "guide_answers": {"on_site_production": True}, "guide_question": {"id": "entity_type"}}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("开火锅店", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_bundle": "catering"})
+    values = slots(await ValidateGuideForm().run(dispatcher, tracker, domain))
+    assert values == {"guide_bundle": "catering"}
+    assert dispatcher.messages == []
 
 
 async def test_bundle_chosen_by_number(backend: str, domain: Dict) -> None:
@@ -121,6 +131,25 @@ async def test_correction_inside_the_form_is_confirmed(backend: str, domain: Dic
     assert values["guide_answers"]["sells_alcohol"] is True
     assert values["guide_question"]["id"] == "area"
     assert responses(dispatcher) == ["utter_guide_updated"]
+
+
+async def test_naming_another_business_mid_form_switches_bundle(backend: str, domain: Dict) -> None:
+    state = {"guide_bundle": "catering", "guide_answers": {}, "guide_question": {"id": "entity_type"}}
+    dispatcher = CollectingDispatcher()
+    text = "换一个，我想了解开民宿"
+    tracker = make_tracker(text, intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": text})
+    values = slots(await ValidateGuideForm().run(dispatcher, tracker, domain))
+    assert values["guide_bundle"] == "accommodation"
+    assert values["guide_reply"] is None and values["guide_question"] is not None
+    assert responses(dispatcher)[0] == "utter_guide_bundle_picked"
+
+
+async def test_an_answer_is_never_mistaken_for_a_switch(backend: str, domain: Dict) -> None:
+    state = {"guide_bundle": "catering", "guide_answers": {"on_site_production": True}, "guide_question": {"id": "entity_type"}}
+    tracker = make_tracker("个体户", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": "个体户"})
+    values = slots(await ValidateGuideForm().run(CollectingDispatcher(), tracker, domain))
+    assert "guide_bundle" not in values
+    assert values["guide_answers"]["entity_type"] == "individual"
 
 
 async def test_not_understood_then_a_way_out_after_three_failures(backend: str, domain: Dict) -> None:

@@ -191,4 +191,17 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     problems += validate(kb)
     if problems:
         raise KnowledgeError(problems)
-    return kb
+    return kb.model_copy(update={"bundles": menu_order(kb)})
+
+
+def menu_order(kb: KnowledgeBase) -> list[Bundle]:
+    """Lifecycle bundles by stage first, then the industry bundles in the order of 附件4."""
+    stage_order = {s.id: s.order for s in kb.stages}
+    industry_order = {i.id: n for n, i in enumerate(kb.industries)}
+
+    def key(bundle: Bundle) -> tuple[int, int, str]:
+        if bundle.industry is None:
+            return (0, min(stage_order[s] for s in bundle.stages), bundle.id)
+        return (1, industry_order[bundle.industry], bundle.id)
+
+    return sorted(kb.bundles, key=key)

@@ -119,7 +119,7 @@ def read(session: Session) -> schema.KnowledgeBase:
                 hours=d.hours,
                 online_url=d.online_url,
                 service_center=d.service_center,
-                handles=d.handles,  # type: ignore[arg-type]
+                handles=d.handles,
             )
             for d in departments
         ],
@@ -150,7 +150,7 @@ def read(session: Session) -> schema.KnowledgeBase:
                 online_url=m.online_url,
                 basis=m.basis,
                 notes=m.notes,
-                materials=m.materials,  # type: ignore[arg-type]
+                materials=m.materials,
             )
             for m in session.scalars(select(models.Matter))
         ],
@@ -163,8 +163,8 @@ def read(session: Session) -> schema.KnowledgeBase:
                 stages=b.stages,
                 description=b.description,
                 aliases=b.aliases,
-                questions=b.questions,  # type: ignore[arg-type]
-                matters=b.matters,  # type: ignore[arg-type]
+                questions=b.questions,
+                matters=b.matters,
                 notes=b.notes,
             )
             for b in session.scalars(select(models.Bundle).order_by(models.Bundle.position))

@@ -63,7 +63,8 @@ def get_catalog(session: Session) -> Catalog:
     version = repo.live_version(session)
     if version is None:
         raise KnowledgeNotLoaded
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
     cached = _cached.get(key)
     if cached is not None and cached.version == version.id:
         return cached

@@ -1,0 +1,16 @@
+"""The action server must load the package and find every action the domain names."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from rasa_sdk.executor import ActionExecutor
+
+
+def test_every_domain_action_is_registered_and_nothing_else(domain: Dict[str, Any]) -> None:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    registered = set(executor.actions)
+    custom = {a for a in domain["actions"] if not a.startswith("utter_")}
+    assert custom <= registered
+    assert registered - custom == set(), "an action class the domain does not list (an abstract base?)"

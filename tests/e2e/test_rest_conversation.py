@@ -1,0 +1,176 @@
+"""The product as a user meets it: backend, action server and Rasa started for real,
+spoken to over the REST channel with the trained model in models/."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import psycopg2
+import pytest
+
+from tests.backend_server import ROOT, free_port, running_backend, wait_for
+
+MODEL = ROOT / "models" / "current.tar.gz"
+TOKEN = "e2e-test-token"  # noqa: S105 - a throw-away token for this test's own server
+BIN = Path(sys.executable).parent
+
+
+def _start(args: List[str], env: Dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    handle = log.open("wb")
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+@contextmanager
+def production_stores() -> Iterator[Dict[str, str]]:
+    """A throw-away PostgreSQL database for the tracker store, and Redis for the lock store."""
+    admin = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    parsed = urllib.parse.urlparse(admin)
+    name = f"guide_e2e_{uuid.uuid4().hex[:10]}"
+    connection = psycopg2.connect(admin)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {
+            "TRACKER_DB_HOST": parsed.hostname or "127.0.0.1",
+            "TRACKER_DB_PORT": str(parsed.port or 5432),
+            "TRACKER_DB_NAME": name,
+            "TRACKER_DB_USER": parsed.username or "postgres",
+            "TRACKER_DB_PASSWORD": parsed.password or "",
+            "REDIS_HOST": os.environ.get("TEST_REDIS_HOST", "127.0.0.1"),
+            "REDIS_PORT": os.environ.get("TEST_REDIS_PORT", "6379"),
+            "REDIS_LOCK_DB": "5",
+            "REDIS_PASSWORD": "",
+        }
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()
+
+
+@pytest.fixture(scope="module", params=["endpoints.yml", "endpoints.production.yml"])
+def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Once with the default stores (SQLite tracker), once with PostgreSQL + Redis."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first (make test-e2e does)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    stores = production_stores() if request.param == "endpoints.production.yml" else nullcontext({})
+    with stores as store_env, running_backend(tmp) as backend:
+        actions_port, rasa_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "BACKEND_URL": backend,
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            **store_env,
+        }
+        actions = _start(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            env,
+            tmp / "actions.log",
+        )
+        rasa = _start(
+            [
+                str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--port", str(rasa_port),
+                "--model", str(MODEL), "--endpoints", str(ROOT / request.param),
+                "--credentials", str(ROOT / "credentials.yml"),
+            ],  # fmt: skip
+            env,
+            tmp / "rasa.log",
+            cwd=tmp,  # the project's endpoints.yml, with its SQLite tracker store inside tmp
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{actions_port}/health", timeout=120, process=actions)
+            wait_for(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=rasa)
+            wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", timeout=300, process=rasa)
+            yield f"http://127.0.0.1:{rasa_port}"
+        except Exception:
+            for name in ("rasa.log", "actions.log"):
+                print(f"--- {name} ---\n" + (tmp / name).read_text("utf-8", "replace")[-4000:])
+            raise
+        finally:
+            for process in (rasa, actions):
+                process.terminate()
+            for process in (rasa, actions):
+                process.wait(timeout=30)
+
+
+def _post(url: str, body: Any) -> Any:
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def say(rasa_url: str, sender: str, message: str) -> str:
+    replies = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_hotpot_restaurant_from_first_sentence_to_printable_checklist(rasa_url: str) -> None:
+    first = say(rasa_url, "hotpot", "我想在黔江开一家火锅店，需要办哪些手续")
+    assert "开办餐饮店" in first
+    assert "您打算以什么形式登记" in first  # 火锅 already answered 现场制作; 登记形式 is asked
+    assert "店里是否售卖酒类" in say(rasa_url, "hotpot", "个体户")
+    assert "经营场所建筑面积" in say(rasa_url, "hotpot", "不卖酒")
+    assert "户外招牌" in say(rasa_url, "hotpot", "大概两百平米")
+    assert "本人" in say(rasa_url, "hotpot", "要挂招牌")
+    checklist = say(rasa_url, "hotpot", "本人办")
+    assert "营业执照" in checklist
+    assert "食品经营许可" in checklist
+    link = next(word for word in checklist.split() if "/guide/checklist/catering?" in word)
+    with urllib.request.urlopen(link, timeout=10) as page:  # noqa: S310 - the test's own backend
+        html = page.read().decode()
+    assert "一次性告知单" in html and "食品经营许可申请书" in html
+
+    corrected = say(rasa_url, "hotpot", "不对，是有售酒的")
+    assert "是，售酒" in corrected
+    assert "sells_alcohol=true" in corrected
+
+
+def test_traditional_characters_are_understood(rasa_url: str) -> None:
+    assert "开药店" in say(rasa_url, "tw", "我想開個藥店要辦什麼手續")
+
+
+def test_uncovered_business_gets_an_honest_answer_and_a_contact(rasa_url: str) -> None:
+    reply = say(rasa_url, "funeral", "我想开个殡葬服务公司要办什么手续")
+    assert "暂未收录" in reply and "殡葬服务" in reply
+    assert "023-79242258" in reply
+
+
+def test_stop_in_the_middle(rasa_url: str) -> None:
+    say(rasa_url, "stopper", "开饭店需要什么证")
+    assert "已结束本次导办" in say(rasa_url, "stopper", "不办了")
+
+
+def test_contact_question(rasa_url: str) -> None:
+    reply = say(rasa_url, "contact", "市场监管局电话多少")
+    assert "市场监督管理局" in reply and "办公时间" in reply
+
+
+@pytest.mark.parametrize("message", ["", "😀😀", "a" * 10_000, "'; DROP TABLE events; --", "<script>alert(1)</script>", "hello"])
+def test_bad_input_gets_an_answer(rasa_url: str, message: str) -> None:
+    replies = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": "bad-input", "message": message})
+    assert isinstance(replies, list)
+    if message.strip():
+        assert replies and all(r.get("text") for r in replies)
+
+
+def test_http_api_needs_the_token(rasa_url: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        _post(f"{rasa_url}/model/parse", {"text": "你好"})
+    assert denied.value.code == 401
+    parsed = _post(f"{rasa_url}/model/parse?{urllib.parse.urlencode({'token': TOKEN})}", {"text": "我想开一家奶茶店"})
+    assert parsed["intent"]["name"] == "ask_guide"
