@@ -27,7 +27,7 @@ def wait_for(url: str, timeout: float = 60.0, process: Optional[subprocess.Popen
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"process for {url} exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -45,8 +45,8 @@ def running_backend(tmp: Path) -> Iterator[str]:
         "PUBLIC_BASE_URL": base,
         "BACKEND_PORT": str(port),
     }
-    subprocess.run([str(BACKEND_PY), "-m", "app.cli", "setup"], cwd=ROOT / "backend", env=env, check=True)  # noqa: S603
-    process = subprocess.Popen(  # noqa: S603
+    subprocess.run([str(BACKEND_PY), "-m", "app.cli", "setup"], cwd=ROOT / "backend", env=env, check=True)
+    process = subprocess.Popen(
         [str(BACKEND_PY), "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT / "backend",
         env=env,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from typing import Any, Dict, List, Optional
-
 from urllib.parse import quote
 
 import aiohttp

@@ -106,9 +106,9 @@ class ValidateGuideForm(BaseFormValidator):
             # Not an answer: maybe the user moved on to another business ("那开民宿呢").
             try:
                 search = await get_client().search_bundles(str(slot_value or ""))
-                if search["status"] == "matched" and search["candidates"][0]["bundle"]["id"] != state["bundle"]:
-                    picked = await flow.pick_bundle(dispatcher, search["candidates"][0]["bundle"]["id"], str(slot_value))
-                    return {**picked, "guide_reply": picked["guide_reply"]}
+                other = search["candidates"][0]["bundle"]["id"] if search["status"] == "matched" else None
+                if other and other != state["bundle"]:
+                    return await flow.pick_bundle(dispatcher, other, str(slot_value))
             except (BackendUnavailable, BackendError):
                 dispatcher.utter_message(response="utter_service_unavailable")
                 return {"guide_reply": None}

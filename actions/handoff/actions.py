@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-
 from typing import List, Optional
 
 from rasa_sdk import Action, Tracker

@@ -64,7 +64,9 @@ async def test_start_with_uncovered_business_is_honest_and_gives_contact(backend
 
 
 async def test_switching_to_an_uncovered_business_mid_form_resets_the_guide(backend: str, domain: Dict) -> None:
-    tracker = make_tracker("那开殡葬公司呢", intent="ask_guide", active_loop="guide_form", slots={"guide_bundle": "catering"})
+    tracker = make_tracker(
+        "那开殡葬公司呢", intent="ask_guide", active_loop="guide_form", slots={"guide_bundle": "catering"}
+    )
     values = slots(await ActionGuideStart().run(CollectingDispatcher(), tracker, domain))
     assert values["guide_status"] == "none" and values["guide_bundle"] is None  # the rules then deactivate the form
 
@@ -84,9 +86,15 @@ async def test_start_without_business_asks_which_one(backend: str, domain: Dict)
 
 
 async def test_prefilled_bundle_is_kept_when_the_form_activates(backend: str, domain: Dict) -> None:
-    state = {"guide_bundle": "catering", "guide_answers": {"on_site_production": True}, "guide_question": {"id": "entity_type"}}
+    state = {
+        "guide_bundle": "catering",
+        "guide_answers": {"on_site_production": True},
+        "guide_question": {"id": "entity_type"},
+    }
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("开火锅店", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_bundle": "catering"})
+    tracker = make_tracker(
+        "开火锅店", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_bundle": "catering"}
+    )
     values = slots(await ValidateGuideForm().run(dispatcher, tracker, domain))
     assert values == {"guide_bundle": "catering"}
     assert dispatcher.messages == []
@@ -126,7 +134,9 @@ async def test_correction_inside_the_form_is_confirmed(backend: str, domain: Dic
     }
     dispatcher = CollectingDispatcher()
     text = "不对，是有售酒的"
-    tracker = make_tracker(text, intent="correct", slots=state, active_loop="guide_form", validating={"guide_reply": text})
+    tracker = make_tracker(
+        text, intent="correct", slots=state, active_loop="guide_form", validating={"guide_reply": text}
+    )
     values = slots(await ValidateGuideForm().run(dispatcher, tracker, domain))
     assert values["guide_answers"]["sells_alcohol"] is True
     assert values["guide_question"]["id"] == "area"
@@ -137,7 +147,9 @@ async def test_naming_another_business_mid_form_switches_bundle(backend: str, do
     state = {"guide_bundle": "catering", "guide_answers": {}, "guide_question": {"id": "entity_type"}}
     dispatcher = CollectingDispatcher()
     text = "换一个，我想了解开民宿"
-    tracker = make_tracker(text, intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": text})
+    tracker = make_tracker(
+        text, intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": text}
+    )
     values = slots(await ValidateGuideForm().run(dispatcher, tracker, domain))
     assert values["guide_bundle"] == "accommodation"
     assert values["guide_reply"] is None and values["guide_question"] is not None
@@ -145,8 +157,14 @@ async def test_naming_another_business_mid_form_switches_bundle(backend: str, do
 
 
 async def test_an_answer_is_never_mistaken_for_a_switch(backend: str, domain: Dict) -> None:
-    state = {"guide_bundle": "catering", "guide_answers": {"on_site_production": True}, "guide_question": {"id": "entity_type"}}
-    tracker = make_tracker("个体户", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": "个体户"})
+    state = {
+        "guide_bundle": "catering",
+        "guide_answers": {"on_site_production": True},
+        "guide_question": {"id": "entity_type"},
+    }
+    tracker = make_tracker(
+        "个体户", intent="ask_guide", slots=state, active_loop="guide_form", validating={"guide_reply": "个体户"}
+    )
     values = slots(await ValidateGuideForm().run(CollectingDispatcher(), tracker, domain))
     assert "guide_bundle" not in values
     assert values["guide_answers"]["entity_type"] == "individual"

@@ -21,13 +21,13 @@ import pytest
 from tests.backend_server import ROOT, free_port, running_backend, wait_for
 
 MODEL = ROOT / "models" / "current.tar.gz"
-TOKEN = "e2e-test-token"  # noqa: S105 - a throw-away token for this test's own server
+TOKEN = "e2e-test-token"
 BIN = Path(sys.executable).parent
 
 
 def _start(args: List[str], env: Dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     handle = log.open("wb")
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
 @contextmanager
@@ -82,10 +82,20 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         )
         rasa = _start(
             [
-                str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--port", str(rasa_port),
-                "--model", str(MODEL), "--endpoints", str(ROOT / request.param),
-                "--credentials", str(ROOT / "credentials.yml"),
-            ],  # fmt: skip
+                str(BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                TOKEN,
+                "--port",
+                str(rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(ROOT / request.param),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
             env,
             tmp / "rasa.log",
             cwd=tmp,  # the project's endpoints.yml, with its SQLite tracker store inside tmp
@@ -107,10 +117,10 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 def _post(url: str, body: Any) -> Any:
-    request = urllib.request.Request(  # noqa: S310 - loopback only
+    request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
@@ -131,7 +141,7 @@ def test_hotpot_restaurant_from_first_sentence_to_printable_checklist(rasa_url: 
     assert "营业执照" in checklist
     assert "食品经营许可" in checklist
     link = next(word for word in checklist.split() if "/guide/checklist/catering?" in word)
-    with urllib.request.urlopen(link, timeout=10) as page:  # noqa: S310 - the test's own backend
+    with urllib.request.urlopen(link, timeout=10) as page:
         html = page.read().decode()
     assert "一次性告知单" in html and "食品经营许可申请书" in html
 
@@ -160,7 +170,9 @@ def test_contact_question(rasa_url: str) -> None:
     assert "市场监督管理局" in reply and "办公时间" in reply
 
 
-@pytest.mark.parametrize("message", ["", "😀😀", "a" * 10_000, "'; DROP TABLE events; --", "<script>alert(1)</script>", "hello"])
+@pytest.mark.parametrize(
+    "message", ["", "😀😀", "a" * 10_000, "'; DROP TABLE events; --", "<script>alert(1)</script>", "hello"]
+)
 def test_bad_input_gets_an_answer(rasa_url: str, message: str) -> None:
     replies = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": "bad-input", "message": message})
     assert isinstance(replies, list)
