@@ -63,6 +63,7 @@ train: .venv/.installed ## Train the model if training data or config changed si
 # ---------------------------------------------------------------- run
 .PHONY: run
 run: setup env-file knowledge train ## Set up everything needed and run Rasa, the action server and the backend
+	@mkdir -p .data
 	@echo "启动服务（Ctrl-C 全部停止）……"
 	.venv/bin/honcho start -f Procfile
 

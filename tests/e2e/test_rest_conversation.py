@@ -64,6 +64,7 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test-e2e does)")
     tmp = tmp_path_factory.mktemp("e2e")
+    (tmp / ".data").mkdir()  # endpoints.yml keeps its SQLite tracker store in .data/, as `make run` does
     stores = production_stores() if request.param == "endpoints.production.yml" else nullcontext({})
     with stores as store_env, running_backend(tmp) as backend:
         actions_port, rasa_port = free_port(), free_port()
@@ -148,6 +149,13 @@ def test_hotpot_restaurant_from_first_sentence_to_printable_checklist(rasa_url: 
     corrected = say(rasa_url, "hotpot", "不对，是有售酒的")
     assert "是，售酒" in corrected
     assert "sells_alcohol=true" in corrected
+
+    # The whole conversation is in the tracker store (a store that silently fails would
+    # start every message afresh and still answer the first one).
+    tracker_url = f"{rasa_url}/conversations/hotpot/tracker?{urllib.parse.urlencode({'token': TOKEN})}"
+    with urllib.request.urlopen(tracker_url, timeout=10) as response:
+        events = json.loads(response.read())["events"]
+    assert sum(1 for e in events if e["event"] == "user") == 7
 
 
 def test_traditional_characters_are_understood(rasa_url: str) -> None:
