@@ -3,6 +3,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+
 from app.core.config import get_settings
 from app.core.db import engine_for
 from app.models import Base

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from app.core.config import get_settings
 from app.core.db import session_factory
 from app.knowledge.loader import KnowledgeError
