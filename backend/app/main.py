@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
 from app.api.routes import admin, guide, knowledge, pages
+from app.api.routes import tickets as ticket_routes
 from app.core.config import get_settings
 from app.services.catalog import KnowledgeNotLoaded
 
@@ -24,6 +25,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0")
     for router in (knowledge.router, guide.router, admin.router, pages.router):
         app.include_router(router)
+    app.include_router(ticket_routes.router)
 
     @app.get("/health", tags=["ops"])
     def health(session: SessionDep) -> dict[str, str]:

@@ -24,6 +24,21 @@ class Settings(BaseSettings):
     """Base of links sent to users (checklist pages); defaults to http://localhost:BACKEND_PORT."""
     admin_token: str | None = None
     log_level: str = "INFO"
+    backend_service_token: str | None = None
+    """Ticket API: the action server (files tickets, reads them by number)."""
+    agent_tokens: str | None = None
+    """Ticket API: hotline agents, comma-separated ``name:token`` pairs (a bare token: one agent)."""
+    department_tokens: str | None = None
+    """Ticket API: departments, comma-separated ``department_id:token`` pairs (own tickets only)."""
+
+    @field_validator("backend_service_token", "agent_tokens", "department_tokens")
+    @classmethod
+    def _ticket_tokens(cls, value: str | None) -> str | None:
+        for item in filter(None, (part.strip() for part in (value or "").split(","))):
+            name, separator, token = item.partition(":")
+            if len((token if separator else name).strip()) < 16 or (separator and not name.strip()):
+                raise ValueError("工单接口口令至少16个字符；多个口令用逗号分隔，每项为 名称:口令")
+        return value or None
 
     @field_validator("database_url")
     @classmethod

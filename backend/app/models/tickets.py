@@ -1,0 +1,100 @@
+"""Tickets (企业诉求工单), their audit trail, the daily number counter and lookup failures.
+
+Department ids are stored as plain strings, not foreign keys: the department table
+is republished from ``knowledge/`` and a ticket must outlive a renamed department.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("created_by", "idempotency_key", name="uq_tickets_created_by_idempotency_key"),
+        Index("ix_tickets_department_state_deadline", "department_id", "state", "deadline"),
+        Index("ix_tickets_state_deadline", "state", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    """QY + yyyymmdd + daily sequence (4 digits; a 10 000th ticket on one day gets 5)."""
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str | None] = mapped_column(String(128))
+    enterprise_name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    contact_name: Mapped[str] = mapped_column(String(64))
+    mobile: Mapped[str] = mapped_column(String(11))
+    category_id: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    complexity: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)
+    """The day the ticket was received (China time): time limits count from the day after."""
+    deadline: Mapped[date] = mapped_column(Date)
+    calendar_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The deadline was counted Monday-Friday for a year the holiday calendar does not cover."""
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    """The latest 回访 result."""
+    created_by: Mapped[str] = mapped_column(String(128))
+    """The principal that filed it ("service", "agent:<name>"): scope of the idempotency key."""
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketEvent(Base):
+    """One row per transition (and the creation): who, in which role, when, from, to, why."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    department_id: Mapped[str | None] = mapped_column(String(64))
+    """The department in charge after this event."""
+    deadline: Mapped[date | None] = mapped_column(Date)
+    """The deadline after this event."""
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class TicketCounter(Base):
+    """The last sequence number used per day; incremented with an atomic UPSERT."""
+
+    __tablename__ = "ticket_counters"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class TicketLookupFailure(Base):
+    """A failed public status lookup (wrong number/digits pair), for rate limiting across replicas."""
+
+    __tablename__ = "ticket_lookup_failures"
+    __table_args__ = (Index("ix_ticket_lookup_failures_number_at", "number", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
