@@ -13,6 +13,8 @@ from typing import Dict, Iterator, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND_PY = ROOT / "backend" / ".venv" / "bin" / "python"
+SERVICE_TOKEN = "bot-tests-service-token-0001"
+AGENT_TOKEN = "bot-tests-agent-token-00001"
 
 
 def free_port() -> int:
@@ -44,6 +46,8 @@ def running_backend(tmp: Path) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}",
         "PUBLIC_BASE_URL": base,
         "BACKEND_PORT": str(port),
+        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
+        "AGENT_TOKENS": f"agent:{AGENT_TOKEN}",
     }
     subprocess.run([str(BACKEND_PY), "-m", "app.cli", "setup"], cwd=ROOT / "backend", env=env, check=True)
     process = subprocess.Popen(

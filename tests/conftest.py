@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.clients.backend import BackendClient, set_client
-from tests.backend_server import running_backend
+from tests.backend_server import SERVICE_TOKEN, running_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,8 +23,11 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-async def backend(backend_url: str) -> AsyncIterator[str]:
-    client = BackendClient(backend_url)
+async def backend(
+    backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[str]:
+    monkeypatch.setenv("OUTBOX_PATH", str(tmp_path / "outbox.db"))
+    client = BackendClient(backend_url, service_token=SERVICE_TOKEN)
     set_client(client)
     yield backend_url
     set_client(None)
@@ -32,8 +35,9 @@ async def backend(backend_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def backend_down() -> AsyncIterator[None]:
-    client = BackendClient("http://127.0.0.1:9")  # nothing listens on the discard port
+async def backend_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    monkeypatch.setenv("OUTBOX_PATH", str(tmp_path / "outbox.db"))
+    client = BackendClient("http://127.0.0.1:9", service_token=SERVICE_TOKEN)  # nothing listens on port 9
     set_client(client)
     yield
     set_client(None)

@@ -34,10 +34,19 @@ class BackendUnavailable(Exception):
 
 
 class BackendClient:
-    def __init__(self, base_url: Optional[str] = None, timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+        service_token: Optional[str] = None,
+    ) -> None:
         self.base_url = (base_url or os.environ.get("BACKEND_URL") or "http://127.0.0.1:8000").rstrip("/")
         self.timeout = timeout
+        self.service_token = service_token or os.environ.get("BACKEND_SERVICE_TOKEN")
         self._session: Optional[aiohttp.ClientSession] = None
+
+    def _auth(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.service_token}"} if self.service_token else {}
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         if self._session is None or self._session.closed:
@@ -76,6 +85,22 @@ class BackendClient:
 
     async def checklist(self, bundle_id: str, answers: Dict[str, Any]) -> Dict[str, Any]:
         return await self._request("POST", "/api/guide/checklist", json={"bundle_id": bundle_id, "answers": answers})
+
+    async def classify_appeal(self, description: str) -> Dict[str, Any]:
+        return await self._request(
+            "POST", "/api/tickets/classify", json={"description": description[:2000]}, headers=self._auth()
+        )
+
+    async def appeal_categories(self) -> List[Dict[str, Any]]:
+        return await self._request("GET", "/api/appeal-categories")
+
+    async def create_ticket(self, payload: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+        headers = {**self._auth(), "Idempotency-Key": idempotency_key}
+        return await self._request("POST", "/api/tickets", json=payload, headers=headers)
+
+    async def ticket_status(self, number: str, phone_last4: str) -> Dict[str, Any]:
+        path = f"/api/tickets/{quote(number, safe='')}/status"
+        return await self._request("GET", path, params={"phone_last4": phone_last4})
 
     async def contact(self, text: str = "", topic: Optional[str] = None) -> Dict[str, Any]:
         params = {"q": text[:2000]}

@@ -59,15 +59,6 @@ class ActionReferPolicy(_Referral):
         return "action_refer_policy"
 
 
-class ActionReferAppeal(_Referral):
-    """file_appeal / check_ticket: the 企业诉求 line and window."""
-
-    response, topic = "utter_refer_appeal", "appeal"
-
-    def name(self) -> str:
-        return "action_refer_appeal"
-
-
 class ActionHandoff(_Referral):
     """request_human: hand over to the service center's staff."""
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List
 import psycopg2
 import pytest
 
-from tests.backend_server import ROOT, free_port, running_backend, wait_for
+from tests.backend_server import ROOT, SERVICE_TOKEN, free_port, running_backend, wait_for
 
 MODEL = ROOT / "models" / "current.tar.gz"
 TOKEN = "e2e-test-token"
@@ -74,6 +74,8 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONPATH": str(ROOT),
+            "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
+            "OUTBOX_PATH": str(tmp / "outbox.db"),
             **store_env,
         }
         actions = _start(
@@ -156,6 +158,24 @@ def test_hotpot_restaurant_from_first_sentence_to_printable_checklist(rasa_url: 
     with urllib.request.urlopen(tracker_url, timeout=10) as response:
         events = json.loads(response.read())["events"]
     assert sum(1 for e in events if e["event"] == "user") == 7
+
+
+def test_appeal_is_filed_and_its_status_looked_up(rasa_url: str) -> None:
+    first = say(rasa_url, "appeal", "我要反映问题：我们公司的施工许可申请交了一个月没人理")
+    assert "审批服务" in first  # the category inferred from the description, to confirm
+    assert "企业" in say(rasa_url, "appeal", "对")
+    assert "联系人" in say(rasa_url, "appeal", "黔江某某建设有限公司")
+    assert "手机号" in say(rasa_url, "appeal", "王芳")
+    assert "不是有效的手机号码" in say(rasa_url, "appeal", "12345")
+    assert "统一社会信用代码" in say(rasa_url, "appeal", "13800138000")
+    summary = say(rasa_url, "appeal", "跳过")
+    assert "138****8000" in summary and "确认" in summary
+    filed = say(rasa_url, "appeal", "确认提交")
+    number = next(word for word in filed.replace("。", " ").replace("：", " ").split() if word.startswith("QY"))
+    assert "个工作日内" in filed
+    assert "后四位" in say(rasa_url, "lookup", f"查一下我的诉求进度，工单号{number}")
+    status = say(rasa_url, "lookup", "8000")
+    assert number in status and "已受理" in status
 
 
 def test_traditional_characters_are_understood(rasa_url: str) -> None:

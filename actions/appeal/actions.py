@@ -1,0 +1,389 @@
+"""Actions of the appeal flow (诉求链): collect a structured appeal, file it, look it up.
+
+The backend owns tickets (numbers, categories, routing, working-day deadlines);
+these actions only collect, confirm and deliver, through the durable outbox.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Dict, List, Optional
+
+from rapidfuzz import fuzz
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.appeal.outbox import Outbox, deliver
+from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
+from actions.common import render, validators
+from actions.common.forms import BaseFormValidator, latest_text, service_center_block
+
+APPEAL_SLOTS = (
+    "appeal_description",
+    "appeal_category",
+    "appeal_category_suggestion",
+    "appeal_categories",
+    "enterprise_name",
+    "contact_name",
+    "phone_number",
+    "credit_code",
+    "appeal_confirm",
+    "appeal_failures",
+)
+# What people say to open an appeal without saying what it is about.
+OPENERS = re.compile(
+    r"(我要|我想|想|要|帮我)?(投诉|举报|反映问题|反映一下|反映|提诉求|提个诉求|提意见|求助|诉求)(一下)?[，,。.!！]?"
+)
+YES = ("确认", "提交", "对", "是", "没错", "正确", "可以", "好", "嗯", "ok", "yes")
+NO_CREDIT_CODE = "none"
+CHANNELS = {"wechat": "wechat", "hotline": "hotline", "agent": "hotline"}
+
+
+def _slots(values: Dict[str, Any]) -> List[EventType]:
+    return [SlotSet(name, value) for name, value in values.items()]
+
+
+def reset_appeal() -> Dict[str, Any]:
+    return {name: None for name in APPEAL_SLOTS} | {"appeal_failures": 0.0}
+
+
+def _outbox() -> Outbox:
+    return Outbox()
+
+
+def _says_yes(text: str) -> bool:
+    plain = re.sub(r"[\s,，。.!！~]", "", text.lower())
+    return bool(plain) and any(plain.startswith(w) for w in YES) and not plain.startswith(("不", "没"))
+
+
+def _category_from_reply(text: str, categories: List[Dict[str, str]]) -> Optional[str]:
+    plain = re.sub(r"[\s。.!！]", "", text)
+    number = re.fullmatch(r"(?:第|选)?(\d{1,2})(?:个|项|类)?", plain)
+    if number:
+        index = int(number.group(1))
+        return categories[index - 1]["id"] if 1 <= index <= len(categories) else None
+    scored = sorted(((fuzz.partial_ratio(c["name"], plain), c["id"]) for c in categories), reverse=True)
+    return scored[0][1] if scored and scored[0][0] >= 80 else None
+
+
+class ActionAppealStart(Action):
+    """file_appeal: start a new appeal; the opening sentence is the description when it says enough."""
+
+    def name(self) -> str:
+        return "action_appeal_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        values = reset_appeal()
+        values["appeal_key"] = uuid.uuid4().hex
+        text = latest_text(tracker)
+        remainder = OPENERS.sub("", text)
+        if validators.description(remainder):
+            values["appeal_description"] = validators.description(text)
+        return _slots(values)
+
+
+class ValidateAppealForm(BaseFormValidator):
+    failures_slot = "appeal_failures"
+
+    def name(self) -> str:
+        return "validate_appeal_form"
+
+    async def validate_appeal_description(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        description = validators.description(str(slot_value or ""))
+        if description is None:
+            return {"appeal_description": None, **await self.failed(dispatcher, tracker, "utter_appeal_too_short")}
+        values: Dict[str, Any] = {"appeal_description": description, "appeal_failures": 0.0}
+        try:
+            classified = await get_client().classify_appeal(description)
+            values["appeal_category_suggestion"] = {
+                "id": classified["category"]["id"],
+                "name": classified["category"]["name"],
+                "department": classified["category"]["department"]["name"],
+            }
+            search = await get_client().search_bundles(description)
+        except (BackendUnavailable, BackendError):
+            return values  # categories are offered as a list when asked; the appeal is not held up
+        if search["status"] == "matched" and re.search(r"(怎么|如何|哪些|什么|要不要|吗|？|\?)", description):
+            # It may be a question the knowledge base answers: say so; the appeal is filed only on confirmation.
+            bundle = search["candidates"][0]["bundle"]
+            dispatcher.utter_message(response="utter_appeal_kb_offer", bundle_name=bundle["name"])
+        return values
+
+    async def validate_appeal_category(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(slot_value or "")
+        suggestion = tracker.get_slot("appeal_category_suggestion")
+        categories = tracker.get_slot("appeal_categories") or []
+        if suggestion and _says_yes(text):
+            return {"appeal_category": suggestion["id"], "appeal_failures": 0.0}
+        picked = _category_from_reply(text, categories)
+        if picked:
+            return {"appeal_category": picked, "appeal_failures": 0.0}
+        if categories and not suggestion:
+            return {"appeal_category": None, **await self.failed(dispatcher, tracker, "utter_appeal_pick_category")}
+        # "不对" or anything else: show the full list next time.
+        return {"appeal_category": None, "appeal_category_suggestion": None}
+
+    async def validate_enterprise_name(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        name = validators.enterprise_name(str(slot_value or ""))
+        if name is None:
+            return {
+                "enterprise_name": None,
+                **await self.failed(dispatcher, tracker, "utter_appeal_invalid_enterprise"),
+            }
+        return {"enterprise_name": name, "appeal_failures": 0.0}
+
+    async def validate_contact_name(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        name = validators.person_name(str(slot_value or ""))
+        if name is None:
+            return {"contact_name": None, **await self.failed(dispatcher, tracker, "utter_appeal_invalid_name")}
+        return {"contact_name": name, "appeal_failures": 0.0}
+
+    async def validate_phone_number(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        number = validators.mobile(str(slot_value or ""))
+        if number is None:
+            return {"phone_number": None, **await self.failed(dispatcher, tracker, "utter_appeal_invalid_phone")}
+        return {"phone_number": number, "appeal_failures": 0.0}
+
+    async def validate_credit_code(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(slot_value or "")
+        if validators.says_skip(text):
+            return {"credit_code": NO_CREDIT_CODE, "appeal_failures": 0.0}
+        code = validators.uscc(text)
+        if code is None:
+            failed = await self.failed(dispatcher, tracker, "utter_appeal_invalid_credit_code")
+            return {"credit_code": None, **failed}
+        return {"credit_code": code, "appeal_failures": 0.0}
+
+    async def validate_appeal_confirm(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(slot_value or "")
+        # Corrections on the summary: "电话改为139…", "企业名称改为…", "联系人是…".
+        changes: Dict[str, Any] = {}
+        number = validators.mobile(text)
+        if number and number != tracker.get_slot("phone_number"):
+            changes["phone_number"] = number
+        for pattern, slot, check in (
+            (r"(企业|公司|单位)(名称|名字)?(改为|改成|是|应该是)(.+)", "enterprise_name", validators.enterprise_name),
+            (r"联系人(姓名)?(改为|改成|是|应该是)(.+)", "contact_name", validators.person_name),
+            (r"(信用代码|统一社会信用代码)(改为|改成|是|应该是)(.+)", "credit_code", validators.uscc),
+        ):
+            match = re.search(pattern, text)
+            if match and check(match.groups()[-1]):
+                changes[slot] = check(match.groups()[-1])
+        if changes:
+            return {**changes, "appeal_confirm": None}
+        if _says_yes(text):
+            return {"appeal_confirm": "yes"}
+        dispatcher.utter_message(response="utter_appeal_how_to_edit")
+        return {"appeal_confirm": None}
+
+
+class ActionAskAppealCategory(Action):
+    """Proposes the category inferred from the description, or lists them all."""
+
+    def name(self) -> str:
+        return "action_ask_appeal_category"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        suggestion = tracker.get_slot("appeal_category_suggestion")
+        events: List[EventType] = []
+        categories = tracker.get_slot("appeal_categories")
+        if not categories:
+            try:
+                categories = [{"id": c["id"], "name": c["name"]} for c in await get_client().appeal_categories()]
+            except (BackendUnavailable, BackendError):
+                categories = []
+            events.append(SlotSet("appeal_categories", categories or None))
+        if suggestion:
+            dispatcher.utter_message(
+                response="utter_appeal_confirm_category",
+                category=suggestion["name"],
+                department=suggestion["department"],
+                buttons=render.buttons(["对", "不对，选其他类别"]),
+            )
+        elif categories:
+            labels = [c["name"] for c in categories]
+            dispatcher.utter_message(
+                response="utter_appeal_choose_category", options=render.numbered(labels), buttons=render.buttons(labels)
+            )
+        else:
+            dispatcher.utter_message(response="utter_service_unavailable")
+        return events
+
+
+def _summary(tracker: Tracker) -> Dict[str, str]:
+    suggestion = tracker.get_slot("appeal_category_suggestion") or {}
+    categories = {c["id"]: c["name"] for c in tracker.get_slot("appeal_categories") or []}
+    category_id = tracker.get_slot("appeal_category")
+    code = tracker.get_slot("credit_code")
+    return {
+        "description": (tracker.get_slot("appeal_description") or "")[:300],
+        "category": categories.get(category_id) or suggestion.get("name") or str(category_id),
+        "enterprise": tracker.get_slot("enterprise_name") or "",
+        "contact": tracker.get_slot("contact_name") or "",
+        "phone": validators.mask_mobile(tracker.get_slot("phone_number") or ""),
+        "credit_code": "未提供" if code in (None, NO_CREDIT_CODE) else code,
+    }
+
+
+class ActionAskAppealConfirm(Action):
+    """Shows the whole appeal before anything is filed."""
+
+    def name(self) -> str:
+        return "action_ask_appeal_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            response="utter_appeal_summary", buttons=render.buttons(["确认提交", "不办了"]), **_summary(tracker)
+        )
+        return []
+
+
+def _payload(tracker: Tracker) -> Dict[str, Any]:
+    channel = (tracker.get_latest_input_channel() or "web").lower()
+    code = tracker.get_slot("credit_code")
+    return {
+        "channel": CHANNELS.get(channel, "web"),
+        "sender_id": tracker.sender_id,
+        "enterprise_name": tracker.get_slot("enterprise_name"),
+        "credit_code": None if code in (None, NO_CREDIT_CODE) else code,
+        "contact_name": tracker.get_slot("contact_name"),
+        "mobile": tracker.get_slot("phone_number"),
+        "category": tracker.get_slot("appeal_category"),
+        "description": tracker.get_slot("appeal_description"),
+    }
+
+
+def _ticket_variables(ticket: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "number": ticket["number"],
+        "category": ticket["category"]["name"],
+        "department": ticket["department"]["name"],
+        "deadline": str(ticket["deadline"]),
+        "working_days": ticket.get("time_limit_working_days", ""),
+    }
+
+
+class ActionSubmitAppeal(Action):
+    """Files the confirmed appeal: outbox first, then the backend; honest if it must wait."""
+
+    def name(self) -> str:
+        return "action_submit_appeal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        key = tracker.get_slot("appeal_key") or uuid.uuid4().hex
+        outbox = _outbox()
+        outbox.add(key, tracker.sender_id, _payload(tracker))
+        entry = outbox.get(key)
+        assert entry is not None
+        ticket = entry.ticket or await deliver(outbox, entry)
+        entry = outbox.get(key)
+        events = [*_slots(reset_appeal()), SlotSet("appeal_key", None)]
+        if ticket:
+            dispatcher.utter_message(response="utter_appeal_filed", **_ticket_variables(ticket))
+            return [*events, SlotSet("ticket_id", ticket["number"])]
+        if entry is not None and entry.rejected:
+            dispatcher.utter_message(response="utter_appeal_rejected", contact=await service_center_block("appeal"))
+            return events
+        dispatcher.utter_message(response="utter_appeal_queued")
+        return events
+
+
+class ActionAppealReset(Action):
+    """stop during the appeal or the lookup: nothing is filed, the answers are forgotten."""
+
+    def name(self) -> str:
+        return "action_appeal_reset"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_appeal_cancelled")
+        return [*_slots(reset_appeal()), SlotSet("appeal_key", None), SlotSet("phone_last4", None)]
+
+
+class ValidateTicketForm(BaseFormValidator):
+    failures_slot = "appeal_failures"
+
+    def name(self) -> str:
+        return "validate_ticket_form"
+
+    async def validate_ticket_id(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        match = re.search(r"QY\d{12}", str(slot_value or "").upper())
+        if match:
+            return {"ticket_id": match.group(0), "appeal_failures": 0.0}
+        # No number: the appeals this conversation filed (or still holds) are known here.
+        entries = _outbox().for_sender(tracker.sender_id)
+        delivered = [e for e in entries if e.ticket_number]
+        if delivered:
+            dispatcher.utter_message(
+                response="utter_ticket_yours", numbers="、".join(e.ticket_number or "" for e in delivered[:3])
+            )
+            return {"ticket_id": delivered[0].ticket_number, "appeal_failures": 0.0}
+        if any(not e.ticket_number and not e.rejected for e in entries):
+            dispatcher.utter_message(response="utter_appeal_still_queued")
+        return {"ticket_id": None, **await self.failed(dispatcher, tracker, "utter_ticket_invalid_number")}
+
+    async def validate_phone_last4(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(slot_value or "")
+        full = validators.mobile(text)
+        digits = full[-4:] if full else validators.last4(text)
+        if digits is None:
+            return {"phone_last4": None, **await self.failed(dispatcher, tracker, "utter_ticket_invalid_last4")}
+        return {"phone_last4": digits, "appeal_failures": 0.0}
+
+
+class ActionCheckTicket(Action):
+    """check_ticket: the state, department, deadline and history of a ticket, in plain Chinese."""
+
+    def name(self) -> str:
+        return "action_check_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        number, digits = tracker.get_slot("ticket_id"), tracker.get_slot("phone_last4")
+        done = [SlotSet("phone_last4", None), SlotSet("appeal_failures", 0.0)]
+        try:
+            status = await get_client().ticket_status(str(number), str(digits))
+        except NotFound:
+            dispatcher.utter_message(response="utter_ticket_not_found")
+            return [*done, SlotSet("ticket_id", None)]
+        except BackendError as error:
+            response = "utter_ticket_locked" if error.status == 429 else "utter_ticket_not_found"
+            dispatcher.utter_message(response=response)
+            return done
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return done
+        history = "\n".join(f"· {str(t['at'])[:16].replace('T', ' ')} {t['state_label']}" for t in status["timeline"])
+        overdue = "（已超过办理时限，已督办）" if status.get("overdue") else ""
+        extension = f"\n延期原因：{status['extension_reason']}" if status.get("extension_reason") else ""
+        dispatcher.utter_message(
+            response="utter_ticket_status",
+            number=status["number"],
+            state=status["state_label"],
+            category=status["category"],
+            department=status["department"],
+            deadline=str(status["deadline"]),
+            overdue=overdue,
+            extension=extension,
+            history=history,
+        )
+        return done
