@@ -29,7 +29,7 @@ class BaseFormValidator(FormValidationAction, abc.ABC):
         """Explain the failure; from the third one on, offer to stop or call the hotline."""
         failures = int(tracker.get_slot(self.failures_slot) or 0) + 1
         if failures >= MAX_FAILURES:
-            dispatcher.utter_message(response="utter_guide_too_many_failures", contact=await service_center_block())
+            dispatcher.utter_message(response="utter_too_many_failures", contact=await service_center_block())
         else:
             dispatcher.utter_message(response=response, **variables)
         return {self.failures_slot: float(failures)}

@@ -182,7 +182,7 @@ async def test_not_understood_then_a_way_out_after_three_failures(backend: str, 
         "😀", slots={**state, "guide_failures": 2.0}, active_loop="guide_form", validating={"guide_reply": "😀"}
     )
     await ValidateGuideForm().run(third, tracker, domain)
-    assert responses(third) == ["utter_guide_too_many_failures"]
+    assert responses(third) == ["utter_too_many_failures"]
     assert "12345" in third.messages[0]["contact"]
 
 
