@@ -26,6 +26,9 @@ EXTRA_WORDS = """
 """.split()
 
 
+SCALE_WORDS = ("个体户", "个体工商户", "小微企业", "小型企业", "微型企业", "中型企业", "大型企业")
+
+
 def _load(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
@@ -48,6 +51,18 @@ def _words(knowledge: Path) -> List[str]:
             name = re.sub(r"（.*?）", "", matter["name"])
             if len(name) <= 12:
                 words.append(name)
+    # Policy names, short names and aliases ("稳岗返还", "六税两费") and the policy themes of 附件1;
+    # a name that contains an entity word ("小微企业所得税", "个体户个税减半") stays out, so that
+    # jieba still cuts out the company_scale / industry entity.
+    entities = [*SCALE_WORDS]
+    for industry in _load(knowledge / "industries.yml")["industries"]:
+        entities += [industry["name"], *industry.get("aliases", [])]
+    words += ["惠企政策", "免申即享", "申报指南", "政策计算器"]
+    for path in sorted((knowledge / "policies").glob("*.yml")):
+        for policy in _load(path)["policies"]:
+            short = [policy["short_name"]] if policy.get("short_name") else []
+            names = [policy["name"], *short, *policy.get("aliases", []), policy["theme"]]
+            words += [n for n in names if not any(e in n and e != n for e in entities)]
     return words
 
 

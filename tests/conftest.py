@@ -23,9 +23,7 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-async def backend(
-    backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[str]:
+async def backend(backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     monkeypatch.setenv("OUTBOX_PATH", str(tmp_path / "outbox.db"))
     client = BackendClient(backend_url, service_token=SERVICE_TOKEN)
     set_client(client)

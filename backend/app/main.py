@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
 from app.api.routes import admin, guide, knowledge, pages
+from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
 from app.core.config import get_settings
 from app.services.catalog import KnowledgeNotLoaded
@@ -26,6 +27,7 @@ def create_app() -> FastAPI:
     for router in (knowledge.router, guide.router, admin.router, pages.router):
         app.include_router(router)
     app.include_router(ticket_routes.router)
+    app.include_router(policy_routes.router)
 
     @app.get("/health", tags=["ops"])
     def health(session: SessionDep) -> dict[str, str]:

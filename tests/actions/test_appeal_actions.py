@@ -57,7 +57,9 @@ async def test_opening_sentence_with_substance_becomes_the_description(domain: D
 
 
 async def test_bare_opening_asks_for_the_description(domain: Dict) -> None:
-    values = slots(await ActionAppealStart().run(CollectingDispatcher(), make_tracker("我要投诉", intent="file_appeal"), domain))
+    values = slots(
+        await ActionAppealStart().run(CollectingDispatcher(), make_tracker("我要投诉", intent="file_appeal"), domain)
+    )
     assert values["appeal_description"] is None
 
 
@@ -84,14 +86,35 @@ async def test_too_short_description_is_explained(backend: str, domain: Dict) ->
 
 async def test_category_confirmed_or_chosen_by_number(backend: str, domain: Dict) -> None:
     suggestion = {"id": "factor_guarantee", "name": "水电气网等要素保障", "department": "区行政服务中心"}
-    categories = [{"id": "approval_service", "name": "审批服务"}, {"id": "factor_guarantee", "name": "水电气网等要素保障"}]
-    yes = make_tracker("对", slots={"appeal_category_suggestion": suggestion}, active_loop="appeal_form", validating={"appeal_category": "对"})
-    assert slots(await ValidateAppealForm().run(CollectingDispatcher(), yes, domain))["appeal_category"] == "factor_guarantee"
-    no = make_tracker("不对", slots={"appeal_category_suggestion": suggestion, "appeal_categories": categories}, active_loop="appeal_form", validating={"appeal_category": "不对"})
+    categories = [
+        {"id": "approval_service", "name": "审批服务"},
+        {"id": "factor_guarantee", "name": "水电气网等要素保障"},
+    ]
+    yes = make_tracker(
+        "对",
+        slots={"appeal_category_suggestion": suggestion},
+        active_loop="appeal_form",
+        validating={"appeal_category": "对"},
+    )
+    assert (
+        slots(await ValidateAppealForm().run(CollectingDispatcher(), yes, domain))["appeal_category"]
+        == "factor_guarantee"
+    )
+    no = make_tracker(
+        "不对",
+        slots={"appeal_category_suggestion": suggestion, "appeal_categories": categories},
+        active_loop="appeal_form",
+        validating={"appeal_category": "不对"},
+    )
     values = slots(await ValidateAppealForm().run(CollectingDispatcher(), no, domain))
     assert values["appeal_category"] is None and values["appeal_category_suggestion"] is None
-    one = make_tracker("1", slots={"appeal_categories": categories}, active_loop="appeal_form", validating={"appeal_category": "1"})
-    assert slots(await ValidateAppealForm().run(CollectingDispatcher(), one, domain))["appeal_category"] == "approval_service"
+    one = make_tracker(
+        "1", slots={"appeal_categories": categories}, active_loop="appeal_form", validating={"appeal_category": "1"}
+    )
+    assert (
+        slots(await ValidateAppealForm().run(CollectingDispatcher(), one, domain))["appeal_category"]
+        == "approval_service"
+    )
 
 
 async def test_invalid_phone_is_reasked_with_an_explanation(domain: Dict) -> None:
@@ -103,7 +126,9 @@ async def test_invalid_phone_is_reasked_with_an_explanation(domain: Dict) -> Non
 
 
 async def test_credit_code_checked_or_skipped(domain: Dict) -> None:
-    bad = make_tracker("91350100M000100Y44", active_loop="appeal_form", validating={"credit_code": "91350100M000100Y44"})
+    bad = make_tracker(
+        "91350100M000100Y44", active_loop="appeal_form", validating={"credit_code": "91350100M000100Y44"}
+    )
     dispatcher = CollectingDispatcher()
     assert slots(await ValidateAppealForm().run(dispatcher, bad, domain))["credit_code"] is None
     assert responses(dispatcher) == ["utter_appeal_invalid_credit_code"]
@@ -167,7 +192,9 @@ async def test_backend_down_keeps_the_appeal_and_delivers_it_once_later(
 
 async def test_status_lookup_needs_the_right_last4(backend: str, domain: Dict) -> None:
     filed = CollectingDispatcher()
-    await ActionSubmitAppeal().run(filed, make_tracker("确认提交", slots={**FILLED, "appeal_key": "lookup-0001"}), domain)
+    await ActionSubmitAppeal().run(
+        filed, make_tracker("确认提交", slots={**FILLED, "appeal_key": "lookup-0001"}), domain
+    )
     number = filed.messages[0]["number"]
     ok = CollectingDispatcher()
     await ActionCheckTicket().run(ok, make_tracker("8000", slots={"ticket_id": number, "phone_last4": "8000"}), domain)
@@ -176,12 +203,18 @@ async def test_status_lookup_needs_the_right_last4(backend: str, domain: Dict) -
     assert message["state"] == "已受理" and number == message["number"]
     assert "已受理" in message["history"]
     wrong = CollectingDispatcher()
-    await ActionCheckTicket().run(wrong, make_tracker("1111", slots={"ticket_id": number, "phone_last4": "1111"}), domain)
+    await ActionCheckTicket().run(
+        wrong, make_tracker("1111", slots={"ticket_id": number, "phone_last4": "1111"}), domain
+    )
     assert responses(wrong) == ["utter_ticket_not_found"]
 
 
 async def test_ticket_form_reads_number_and_last4(domain: Dict) -> None:
-    tracker = make_tracker("工单号qy202611220001", active_loop="ticket_form", validating={"ticket_id": "工单号qy202611220001"})
-    assert slots(await ValidateTicketForm().run(CollectingDispatcher(), tracker, domain))["ticket_id"] == "QY202611220001"
+    tracker = make_tracker(
+        "工单号qy202611220001", active_loop="ticket_form", validating={"ticket_id": "工单号qy202611220001"}
+    )
+    assert (
+        slots(await ValidateTicketForm().run(CollectingDispatcher(), tracker, domain))["ticket_id"] == "QY202611220001"
+    )
     tracker = make_tracker("13800138000", active_loop="ticket_form", validating={"phone_last4": "13800138000"})
     assert slots(await ValidateTicketForm().run(CollectingDispatcher(), tracker, domain))["phone_last4"] == "8000"

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.knowledge.conditions import condition_questions, validate_condition
+from app.knowledge.policy_schema import check_policies
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
 
 
@@ -40,7 +41,7 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 def knowledge_files(root: Path) -> list[Path]:
     files = [root / "stages.yml", root / "departments.yml", root / "industries.yml"]
-    for sub in ("materials", "matters", "bundles"):
+    for sub in ("materials", "matters", "bundles", "policies"):
         files.extend(_yaml_files(root / sub))
     return files
 
@@ -75,6 +76,7 @@ def read_raw(root: Path) -> tuple[dict[str, Any], list[str]]:
     raw["sample_departments"] = bool(departments.get("sample", False))
     raw["materials"] = _collect(_yaml_files(root / "materials"), "materials", problems)
     raw["matters"] = _collect(_yaml_files(root / "matters"), "matters", problems)
+    raw["policies"] = _collect(_yaml_files(root / "policies"), "policies", problems)
     raw["bundles"] = []
     for path in _yaml_files(root / "bundles"):
         data = _read_yaml(path)
@@ -175,6 +177,7 @@ def validate(kb: KnowledgeBase) -> list[str]:
     unused = set(matters) - set(users)
     for matter_id in sorted(unused):
         problems.append(f"事项 {matter_id} 没有被任何套餐使用")
+    problems += check_policies(kb.policies, departments, {i.id for i in kb.industries}, stages)
     return problems
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.knowledge.policy_schema import Policy
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -158,4 +160,5 @@ class KnowledgeBase(Strict):
     materials: list[Material]
     matters: list[Matter]
     bundles: list[Bundle]
+    policies: list[Policy] = []
     sample_departments: bool = True

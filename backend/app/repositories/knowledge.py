@@ -91,6 +91,7 @@ def publish(session: Session, kb: schema.KnowledgeBase, fingerprint: str) -> boo
             ],
         )
     )
+    synced.append(_merge(session, models.Policy, [_policy_row(p, n) for n, p in enumerate(kb.policies)]))
     for model, keep in reversed(synced):
         session.execute(delete(model).where(model.id.not_in(keep)))
     summary = f"{len(kb.industries)} industries, {len(kb.bundles)} bundles, {len(kb.matters)} matters"
@@ -169,5 +170,17 @@ def read(session: Session) -> schema.KnowledgeBase:
             )
             for b in session.scalars(select(models.Bundle).order_by(models.Bundle.position))
         ],
+        policies=[_policy(p) for p in session.scalars(select(models.Policy).order_by(models.Policy.position))],
         sample_departments=bool(departments and departments[0].is_sample),
     )
+
+
+def _policy_row(policy: schema.Policy, position: int) -> dict[str, Any]:
+    row = policy.model_dump(mode="python")
+    row["department_id"] = row.pop("department")
+    return {**row, "position": position}
+
+
+def _policy(row: models.Policy) -> schema.Policy:
+    columns = {c.key for c in models.Policy.__table__.columns} - {"department_id", "position"}
+    return schema.Policy.model_validate({**{c: getattr(row, c) for c in columns}, "department": row.department_id})

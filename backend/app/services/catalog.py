@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.knowledge import schema
 from app.repositories import knowledge as repo
 from app.services.matching import BundleMatcher, DepartmentMatcher
+from app.services.policies import PolicyEngine
 
 
 class KnowledgeNotLoaded(Exception):
@@ -32,6 +33,7 @@ class Catalog:
     materials: dict[str, schema.Material] = field(init=False)
     matters: dict[str, schema.Matter] = field(init=False)
     bundles: dict[str, schema.Bundle] = field(init=False)
+    policies: dict[str, schema.Policy] = field(init=False)
 
     def __post_init__(self) -> None:
         self.stages = {s.id: s for s in self.kb.stages}
@@ -40,6 +42,7 @@ class Catalog:
         self.materials = {m.id: m for m in self.kb.materials}
         self.matters = {m.id: m for m in self.kb.matters}
         self.bundles = {b.id: b for b in self.kb.bundles}
+        self.policies = {p.id: p for p in self.kb.policies}
 
     @property
     def service_center(self) -> schema.Department:
@@ -52,6 +55,10 @@ class Catalog:
     @cached_property
     def department_matcher(self) -> DepartmentMatcher:
         return DepartmentMatcher(self.kb)
+
+    @cached_property
+    def policy_engine(self) -> PolicyEngine:
+        return PolicyEngine(self.kb)
 
 
 _lock = threading.Lock()
@@ -73,5 +80,6 @@ def get_catalog(session: Session) -> Catalog:
         if cached is None or cached.version != version.id:
             cached = Catalog(version=version.id, kb=repo.read(session))
             cached.bundle_matcher  # build the index once, under the lock  # noqa: B018
+            cached.policy_engine  # noqa: B018
             _cached[key] = cached
         return cached
