@@ -102,6 +102,20 @@ class BackendClient:
         path = f"/api/tickets/{quote(number, safe='')}/status"
         return await self._request("GET", path, params={"phone_last4": phone_last4})
 
+    async def search_policies(self, text: str) -> Dict[str, Any]:
+        return await self._request("GET", "/api/policies/search", params={"q": text[:2000]})
+
+    async def match_policies(
+        self, profile: Dict[str, Any], theme: Optional[str] = None, question_limit: int = 5
+    ) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"profile": profile, "question_limit": question_limit}
+        if theme:
+            body["theme"] = theme
+        return await self._request("POST", "/api/policies/match", json=body)
+
+    async def policy(self, policy_id: str) -> Dict[str, Any]:
+        return await self._request("GET", f"/api/policies/{quote(policy_id, safe='')}")
+
     async def contact(self, text: str = "", topic: Optional[str] = None) -> Dict[str, Any]:
         params = {"q": text[:2000]}
         if topic:

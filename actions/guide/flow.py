@@ -72,6 +72,7 @@ async def pick_bundle(
     return {
         "guide_status": "active",
         "guide_bundle": bundle_id,
+        "guide_industry": step["bundle"].get("industry"),
         "guide_candidates": None,
         **step_slots(step),
     }

@@ -50,15 +50,6 @@ class _Referral(Action, abc.ABC):
         return []
 
 
-class ActionReferPolicy(_Referral):
-    """ask_policy: the 惠企政策 first contact of the knowledge base."""
-
-    response, topic = "utter_refer_policy", "policy"
-
-    def name(self) -> str:
-        return "action_refer_policy"
-
-
 class ActionHandoff(_Referral):
     """request_human: hand over to the service center's staff."""
 

@@ -4,7 +4,7 @@ from typing import Dict
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff.actions import ActionContact, ActionHandoff, ActionReferPolicy
+from actions.handoff.actions import ActionContact, ActionHandoff
 from tests.conftest import make_tracker
 
 
@@ -25,7 +25,6 @@ async def test_contact_falls_back_to_the_service_center(backend: str, domain: Di
 
 async def test_referrals_name_the_responsible_window(backend: str, domain: Dict) -> None:
     for action, response, expected in [
-        (ActionReferPolicy(), "utter_refer_policy", "经济和信息化委员会"),
         (ActionHandoff(), "utter_handoff", "023-79242258"),
     ]:
         dispatcher = CollectingDispatcher()

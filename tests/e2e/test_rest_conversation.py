@@ -178,6 +178,21 @@ def test_appeal_is_filed_and_its_status_looked_up(rasa_url: str) -> None:
     assert number in status and "已受理" in status
 
 
+def test_small_business_tax_policies_then_how_to_apply(rasa_url: str) -> None:
+    reply = say(rasa_url, "policy", "我们是小微企业，有什么税收优惠政策")
+    for _ in range(3):  # at most three questions, each answered with its first option
+        if "为您找到" in reply:
+            break
+        reply = say(rasa_url, "policy", "1")
+    assert "为您找到" in reply and "已截止" not in reply
+    detail = say(rasa_url, "policy", "第一个怎么申报")
+    assert "申报材料" in detail and "申报渠道" in detail
+    link = next(word for word in detail.split() if "/policies/" in word and "http" in word)
+    link = link[link.index("http") :]
+    with urllib.request.urlopen(link, timeout=10) as page:
+        assert "申报指南" in page.read().decode()
+
+
 def test_traditional_characters_are_understood(rasa_url: str) -> None:
     assert "开药店" in say(rasa_url, "tw", "我想開個藥店要辦什麼手續")
 
