@@ -25,7 +25,7 @@ MODEL := models/current.tar.gz
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # ---------------------------------------------------------------- environments
 .venv/.installed: requirements.txt
@@ -62,7 +62,7 @@ train: .venv/.installed ## Train the model if training data or config changed si
 
 # ---------------------------------------------------------------- run
 .PHONY: run
-run: setup env-file knowledge train ## Set up everything needed and run Rasa, the action server and the backend
+run: setup env-file knowledge train ## Set up everything needed and run Rasa, the action server, the backend and the outbox
 	@mkdir -p .data
 	@echo "启动服务（Ctrl-C 全部停止）……"
 	.venv/bin/honcho start -f Procfile
