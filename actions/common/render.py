@@ -30,10 +30,6 @@ def question(q: Dict[str, Any]) -> Tuple[Dict[str, str], List[Dict[str, str]]]:
     return {"question": q["text"], "help": help_text, "options": options}, buttons(labels)
 
 
-def bundle_labels(bundles: Sequence[Dict[str, Any]]) -> List[str]:
-    return [b["short_name"] for b in bundles]
-
-
 def changes(items: Sequence[Dict[str, Any]]) -> str:
     return "；".join(f"{c['question'].rstrip('？?')} → {c['label']}" for c in items)
 
