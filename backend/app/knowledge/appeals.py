@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.knowledge.loader import KnowledgeError
+from app.knowledge.loader import KnowledgeError, validation_problems
 from app.knowledge.schema import Identifier, Text
 
 Complexity = Literal["simple", "general", "complex"]
@@ -89,10 +89,7 @@ def load_appeal_knowledge(root: Path) -> AppealKnowledge:
     try:
         parsed = AppealCategoriesFile.model_validate(raw)
     except ValidationError as error:
-        for item in error.errors():
-            location = ".".join(str(part) for part in item["loc"])
-            problems.append(f"{FILE_NAME} {location}: {item['msg']}")
-        raise KnowledgeError(problems) from None
+        raise KnowledgeError(problems + validation_problems(error, f"{FILE_NAME} ")) from None
     seen_ids: set[str] = set()
     seen_names: set[str] = set()
     for category in parsed.categories:

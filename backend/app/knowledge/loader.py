@@ -26,6 +26,15 @@ class KnowledgeError(Exception):
         self.problems = problems
 
 
+def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
+    """pydantic's errors as one readable line each ("bundles.3.questions.0.type: ...")."""
+    problems = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"])
+        problems.append(f"{prefix}{location}: {item['msg']}")
+    return problems
+
+
 def default_knowledge_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "knowledge"
 
@@ -187,10 +196,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     try:
         kb = KnowledgeBase.model_validate(raw)
     except ValidationError as error:
-        for item in error.errors():
-            location = ".".join(str(part) for part in item["loc"])
-            problems.append(f"{location}: {item['msg']}")
-        raise KnowledgeError(problems) from None
+        raise KnowledgeError(problems + validation_problems(error)) from None
     problems += validate(kb)
     if problems:
         raise KnowledgeError(problems)
