@@ -94,7 +94,7 @@ test-bot: setup ## Bot-side tests: generated assets, normaliser, actions against
 
 .PHONY: validate
 validate: .venv/.installed ## rasa data validate --fail-on-warnings
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate --domain domain --fail-on-warnings
 
 .PHONY: test-stories
 test-stories: train ## rasa test conversation stories with --fail-on-prediction-errors

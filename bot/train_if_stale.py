@@ -21,7 +21,7 @@ STAMP = ROOT / "models" / "current.fingerprint"
 def inputs() -> List[Path]:
     files: Iterable[Path] = [
         ROOT / "config.yml",
-        ROOT / "domain.yml",
+        *sorted((ROOT / "domain").glob("*.yml")),
         ROOT / "requirements.txt",
         *sorted((ROOT / "data").rglob("*.yml")),
         *sorted((ROOT / "bot" / "jieba").glob("*")),
@@ -46,7 +46,8 @@ def main() -> int:
     print("训练数据或配置有变化，开始训练模型……", flush=True)
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(  # noqa: S603 - fixed argument list
-        [str(rasa), "train", "--fixed-model-name", "current", "--out", "models", "--force"], cwd=ROOT
+        [str(rasa), "train", "--domain", "domain", "--fixed-model-name", "current", "--out", "models", "--force"],
+        cwd=ROOT,
     )
     if result.returncode != 0:
         return result.returncode

@@ -44,8 +44,17 @@ async def backend_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Async
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    with (ROOT / "domain.yml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    merged: Dict[str, Any] = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, value in part.items():
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    return merged
 
 
 def make_tracker(

@@ -1,6 +1,6 @@
 """Pure rendering of backend knowledge into response variables and buttons.
 
-Sentences live in domain.yml responses; this module only lays out lists
+Sentences live in the domain's responses (domain/*.yml); this module only lays out lists
 (numbered options, matter lines, contact blocks) so every channel shows the
 same content. Buttons carry the option text as payload: typing the number or
 the text works the same in channels without buttons (WeChat).
