@@ -20,7 +20,7 @@ def migrate(database_url: str | None = None) -> None:
     config = Config(str(BACKEND_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(BACKEND_DIR / "alembic"))
     config.attributes["database_url"] = database_url or get_settings().database_url
-    command.upgrade(config, "heads")  # independent branches (knowledge, policies, tickets) until merged
+    command.upgrade(config, "head")
 
 
 def load_knowledge() -> int:
