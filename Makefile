@@ -90,7 +90,7 @@ test-backend: backend/.venv/.installed ## Backend tests (SQLite and the PostgreS
 .PHONY: test-bot
 test-bot: setup ## Bot-side tests: generated assets, normaliser, actions against a real backend
 	$(BOT_PY) -m bot.generate --check
-	$(BOT_PY) -m pytest tests --ignore=tests/e2e
+	$(BOT_PY) -m pytest tests --ignore=tests/e2e --ignore=tests/browser
 
 .PHONY: validate
 validate: .venv/.installed ## rasa data validate --fail-on-warnings
@@ -104,8 +104,13 @@ test-stories: train ## rasa test conversation stories with --fail-on-prediction-
 test-e2e: setup train ## The three services started for real, spoken to over the REST channel
 	$(BOT_PY) -m pytest tests/e2e
 
+.PHONY: test-browser
+test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chromium (installed when missing)
+	scripts/ensure_browser.sh
+	$(BOT_PY) -m pytest tests/browser
+
 .PHONY: test
-test: lint typecheck test-backend test-bot validate test-stories test-e2e ## Everything CI runs
+test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
 .PHONY: bench
 bench: setup knowledge ## Print latency figures of the knowledge API
