@@ -70,11 +70,19 @@ class BundleSearchOut(BaseModel):
 Answers = dict[str, str | int | float | bool]
 
 
+class ChoiceIn(BaseModel):
+    """An option picked by button: the question and the option's value (as in ``QuestionOut``)."""
+
+    question_id: str = Field(max_length=64)
+    value: str | int | float | bool
+
+
 class AdvanceIn(BaseModel):
     bundle_id: str = Field(max_length=64)
     answers: Answers = Field(default_factory=dict)
     text: str = Field(default="", max_length=10_000)
     pending_question: str | None = Field(default=None, max_length=64)
+    choice: ChoiceIn | None = None
 
 
 class ChangeOut(BaseModel):

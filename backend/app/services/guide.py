@@ -15,31 +15,11 @@ from rapidfuzz import fuzz
 
 from app.knowledge.conditions import evaluate
 from app.knowledge.schema import Bundle, Option, Question
-from app.services.text import normalize, numbers_in
+from app.services import replies
+from app.services.text import normalize, numbers_in, ordinal
 
-YES_WORDS = (
-    "是的",
-    "是",
-    "对的",
-    "对",
-    "有的",
-    "有",
-    "要的",
-    "要",
-    "需要",
-    "嗯",
-    "好的",
-    "好",
-    "会",
-    "可以",
-    "yes",
-    "y",
-    "ok",
-)
-NO_WORDS = ("不是", "不要", "不需要", "没有", "没", "不会", "不用", "无", "否", "不", "no", "n")
 CORRECTION_WORDS = ("不对", "错了", "说错", "改一下", "更正")
 NEGATIONS = ("不", "没", "无", "未", "别", "非")
-ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 MAX_NUMBER = 10_000_000
 
 
@@ -129,27 +109,34 @@ def _number_with_unit(question: Question, text: str) -> float | None:
     return None
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"[\s,，。.!！?？~～、:：;；]+", "", normalize(text))
+
+
+def by_label(question: Question, text: str) -> Any:
+    """The option whose label is the reply, as a button shows it ("否，只提供住宿")."""
+    plain = _plain(text)
+    return next((o.value for o in question.options if plain and _plain(o.label) == plain), None)
+
+
 def _bare_reply(question: Question, text: str) -> Any:
     """Answer the pending question from a reply that names no keyword."""
-    stripped = re.sub(r"[\s,，。.!！?？~～、]+", "", text)
+    stripped = _plain(text)
     if question.type == "number":
         found = [v for v, _s, _e in numbers_in(text) if 0 <= v <= MAX_NUMBER]
         return found[0] if found else None
+    labelled = by_label(question, text)
+    if labelled is not None:
+        return labelled
+    index = ordinal(text)
+    if index is not None:
+        # Options are shown numbered, booleans included ("1. 是 2. 否").
+        return question.options[index - 1].value if 1 <= index <= len(question.options) else None
     if question.type == "boolean":
         if stripped.startswith(CORRECTION_WORDS):
             return None
-        for words, value in ((NO_WORDS, False), (YES_WORDS, True)):
-            if any(stripped == w or (stripped.startswith(w) and len(stripped) <= len(w) + 3) for w in words):
-                return value
-        return None
-    # choice: by number ("2", "第二个") or by a label close enough
-    match = re.fullmatch(r"(?:第|选)?([0-9]+|[一二两三四五六七八九])(?:个|项|种|号)?", stripped)
-    if match:
-        raw = match.group(1)
-        index = int(raw) if raw.isdigit() else ORDINALS[raw]
-        if 1 <= index <= len(question.options):
-            return question.options[index - 1].value
-        return None
+        reply = replies.classify(text)
+        return {"yes": True, "no": False}.get(reply or "")
     scored = [(fuzz.partial_ratio(normalize(o.label), stripped), o.value) for o in question.options]
     scored.sort(key=lambda item: -item[0])
     if scored and scored[0][0] >= 80 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
@@ -157,32 +144,49 @@ def _bare_reply(question: Question, text: str) -> Any:
     return None
 
 
-def understand(bundle: Bundle, answers: dict[str, Any], text: str, pending: str | None) -> Step:
-    """Apply what ``text`` says to ``answers`` and pick the next question."""
+def understand(
+    bundle: Bundle, answers: dict[str, Any], text: str, pending: str | None, chosen: tuple[str, Any] | None = None
+) -> Step:
+    """Apply what ``text`` says to ``answers`` and pick the next question.
+
+    ``chosen`` is an answer picked by button (question id, option value): it is taken as it is.
+    A reply that is exactly an option's label (typed or sent by a channel without buttons) answers
+    the pending question with that option, before any keyword could read more into it.
+    """
     normalized = normalize(text)[:2000]
     current = prune(bundle, answers)
     changes: list[Change] = []
+    questions = {q.id: q for q in bundle.questions}
 
     def record(question: Question, value: Any) -> None:
         if current.get(question.id) != value:
             changes.append(Change(question, value, current.get(question.id)))
             current[question.id] = value
 
-    for question in bundle.questions:
-        value = (
-            _number_with_unit(question, normalized)
-            if question.type == "number"
-            else _from_keywords(question, normalized)
-        )
-        if value is not None:
-            record(question, value)
-    pending_question = next((q for q in bundle.questions if q.id == pending), None)
-    answered_pending = pending_question is not None and any(c.question.id == pending for c in changes)
-    if pending_question is not None and not answered_pending and not changes:
-        value = _bare_reply(pending_question, normalized)
-        if value is not None:
-            record(pending_question, value)
-            answered_pending = True
+    pending_question = questions.get(pending or "")
+    labelled = by_label(pending_question, normalized) if pending_question else None
+    if chosen is not None and chosen[0] in questions:
+        record(questions[chosen[0]], chosen[1])
+        if current.get(chosen[0]) == chosen[1] and not changes:
+            changes.append(Change(questions[chosen[0]], chosen[1], chosen[1]))
+    elif pending_question is not None and labelled is not None:
+        record(pending_question, labelled)
+        if not changes:  # the same answer again: still understood
+            changes.append(Change(pending_question, labelled, labelled))
+    else:
+        for question in bundle.questions:
+            value = (
+                _number_with_unit(question, normalized)
+                if question.type == "number"
+                else _from_keywords(question, normalized)
+            )
+            if value is not None:
+                record(question, value)
+        answered_pending = pending_question is not None and any(c.question.id == pending for c in changes)
+        if pending_question is not None and not answered_pending and not changes:
+            value = _bare_reply(pending_question, normalized)
+            if value is not None:
+                record(pending_question, value)
     current = prune(bundle, current)
     understood = bool(changes) or pending is None
     return Step(answers=current, changes=changes, next_question=next_question(bundle, current), understood=understood)

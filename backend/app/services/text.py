@@ -1,7 +1,7 @@
 """Chinese text as people type it: 繁體, full-width characters, Chinese numerals.
 
-The bot side has its own copy of the normalisation (it must not import the
-backend); both are pinned by the same table test cases.
+Chinese numerals are cn2an's. The bot side has its own normalisation (it must not import
+the backend); both are pinned by the same table test cases.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import cn2an
 from opencc import OpenCC
 
 
@@ -25,61 +26,36 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _CN_NUMBER = "[零〇一二两俩三四五六七八九十百千万亿]+"
 NUMBER_PATTERN = re.compile(rf"(\d+(?:\.\d+)?)([万亿])?|({_CN_NUMBER})")
+_ORDINAL = re.compile(r"(?:第|选|选择|选第)?\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个|项|种|号|条|类|家)?")
 
 
 def chinese_to_number(text: str) -> float | None:
-    """``三十`` → 30, ``一百二十`` → 120, ``两千五`` → 2500, ``1.5`` → 1.5."""
-    text = text.strip()
+    """``三十`` → 30, ``一百二十`` → 120, ``两千五`` → 2500, ``一二〇`` → 120, ``1.5`` → 1.5 (cn2an)."""
+    text = text.strip().replace("俩", "两")
     if not text:
         return None
     try:
         return float(text)
     except ValueError:
         pass
-    if any(ch not in _DIGITS and ch not in _UNITS for ch in text):
+    if not re.fullmatch(_CN_NUMBER, text):
         return None
-    if all(ch in _DIGITS for ch in text):  # 一二〇 read digit by digit
-        return float("".join(str(_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    last_unit, zero_after_unit = 1, False
-    for ch in text:
-        if ch in _DIGITS:
-            if _DIGITS[ch] == 0:
-                zero_after_unit = True
-            digit = _DIGITS[ch]
-        else:
-            unit = _UNITS[ch]
-            if unit >= 10_000:
-                section = (section + (digit or 0)) * unit
-                total += section
-                section, digit = 0, None
-            else:
-                section += (1 if digit is None else digit) * unit
-                digit = None
-            last_unit, zero_after_unit = unit, False
-    if digit is not None:
-        # 两千五 → 2500, 一万二 → 12000: a bare trailing digit counts in the unit below the
-        # last one; after 零 (一千零五) it is a plain digit.
-        section += digit if zero_after_unit or last_unit == 1 else digit * last_unit // 10
-    return float(total + section)
+    try:
+        return float(cn2an.cn2an(text, "normal"))
+    except ValueError:
+        return None
+
+
+def ordinal(text: str) -> int | None:
+    """The position a reply picks from a numbered list: "2", "第二个", "选2", "2号" → 2."""
+    plain = re.sub(r"[\s,，。.!！~～]+", "", normalize(text))
+    match = _ORDINAL.fullmatch(plain)
+    if not match:
+        return None
+    value = chinese_to_number(match.group(1))
+    return int(value) if value is not None and value >= 1 else None
 
 
 def numbers_in(text: str) -> list[tuple[float, int, int]]:
@@ -87,7 +63,7 @@ def numbers_in(text: str) -> list[tuple[float, int, int]]:
     found = []
     for match in NUMBER_PATTERN.finditer(text):
         if match.group(1) is not None:  # "120", "2万", "1.5亿"
-            value: float | None = float(match.group(1)) * (_UNITS[match.group(2)] if match.group(2) else 1)
+            value: float | None = float(match.group(1)) * {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
         else:
             value = chinese_to_number(match.group(3))
         if value is not None:

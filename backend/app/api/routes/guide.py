@@ -20,7 +20,13 @@ def advance(body: out.AdvanceIn, catalog: CatalogDep, settings: SettingsDep) -> 
     answers, problems = coerce_answers(bundle, dict(body.answers))
     if problems:
         raise HTTPException(status_code=422, detail="；".join(problems))
-    step = understand(bundle, answers, body.text, body.pending_question)
+    chosen = None
+    if body.choice is not None:
+        picked, problems = coerce_answers(bundle, {body.choice.question_id: body.choice.value})
+        if problems:
+            raise HTTPException(status_code=422, detail="；".join(problems))
+        chosen = next(iter(picked.items()))
+    step = understand(bundle, answers, body.text, body.pending_question, chosen)
     complete = step.next_question is None
     return out.AdvanceOut(
         bundle=convert.bundle_summary(bundle),
