@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
-from app.api.routes import admin, guide, knowledge, pages
+from app.api.routes import admin, guide, knowledge, matters, pages
 from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
 from app.core.config import get_settings
@@ -24,7 +24,7 @@ def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0")
-    for router in (knowledge.router, guide.router, admin.router, pages.router):
+    for router in (knowledge.router, guide.router, matters.router, admin.router, pages.router):
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)

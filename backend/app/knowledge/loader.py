@@ -35,6 +35,9 @@ def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
     return problems
 
 
+ALIASES_FILE = "matter_aliases.yml"
+
+
 def default_knowledge_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "knowledge"
 
@@ -49,7 +52,7 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def knowledge_files(root: Path) -> list[Path]:
-    files = [root / "stages.yml", root / "departments.yml", root / "industries.yml"]
+    files = [root / "stages.yml", root / "departments.yml", root / "industries.yml", root / ALIASES_FILE]
     for sub in ("materials", "matters", "bundles", "policies"):
         files.extend(_yaml_files(root / sub))
     return files
@@ -84,7 +87,7 @@ def read_raw(root: Path) -> tuple[dict[str, Any], list[str]]:
     raw["departments"] = departments.get("departments", [])
     raw["sample_departments"] = bool(departments.get("sample", False))
     raw["materials"] = _collect(_yaml_files(root / "materials"), "materials", problems)
-    raw["matters"] = _collect(_yaml_files(root / "matters"), "matters", problems)
+    raw["matters"] = _with_aliases(_collect(_yaml_files(root / "matters"), "matters", problems), root, problems)
     raw["policies"] = _collect(_yaml_files(root / "policies"), "policies", problems)
     raw["bundles"] = []
     for path in _yaml_files(root / "bundles"):
@@ -96,6 +99,22 @@ def read_raw(root: Path) -> tuple[dict[str, Any], list[str]]:
             problems.append(f"bundles/{path.name}: id 须与文件名一致（{path.stem}）")
         raw["bundles"].append(data)
     return raw, problems
+
+
+def _with_aliases(matters: list[Any], root: Path, problems: list[str]) -> list[Any]:
+    """Attach the colloquial names of ``matter_aliases.yml`` (``{matter id: [名称, …]}``) to their matters."""
+    path = root / ALIASES_FILE
+    aliases = (_read_yaml(path) if path.exists() else None) or {}
+    if not isinstance(aliases, dict):
+        problems.append(f"{ALIASES_FILE}: 顶层须为 事项id: [俗称, …] 的映射")
+        return matters
+    ids = {m.get("id") for m in matters if isinstance(m, dict)}
+    for matter_id in sorted(set(aliases) - ids):
+        problems.append(f"{ALIASES_FILE}：事项 {matter_id} 不存在")
+    return [
+        {**m, "aliases": aliases.get(m.get("id"), [])} if isinstance(m, dict) and m.get("id") in aliases else m
+        for m in matters
+    ]
 
 
 def _duplicates(kind: str, ids: list[str]) -> list[str]:

@@ -101,6 +101,8 @@ class Matter(Strict):
     """设定依据: the law or regulation that requires this matter."""
     notes: Text | None = None
     materials: list[MatterMaterial] = Field(min_length=1)
+    aliases: list[Text] = Field(default_factory=list)
+    """The words people use for it (食经证, 特行证); kept in ``knowledge/matter_aliases.yml``."""
 
 
 class Option(Strict):

@@ -71,6 +71,7 @@ class Matter(Base):
     basis: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Bundle(Base):

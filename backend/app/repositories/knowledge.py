@@ -152,6 +152,7 @@ def read(session: Session) -> schema.KnowledgeBase:
                 basis=m.basis,
                 notes=m.notes,
                 materials=m.materials,
+                aliases=m.aliases or [],
             )
             for m in session.scalars(select(models.Matter))
         ],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.knowledge import schema
 from app.repositories import knowledge as repo
 from app.services.matching import BundleMatcher, DepartmentMatcher
+from app.services.matters import MatterMatcher
 from app.services.policies import PolicyEngine
 
 
@@ -53,6 +54,10 @@ class Catalog:
         return BundleMatcher(self.kb)
 
     @cached_property
+    def matter_matcher(self) -> MatterMatcher:
+        return MatterMatcher(self.kb)
+
+    @cached_property
     def department_matcher(self) -> DepartmentMatcher:
         return DepartmentMatcher(self.kb)
 
@@ -81,5 +86,6 @@ def get_catalog(session: Session) -> Catalog:
             cached = Catalog(version=version.id, kb=repo.read(session))
             cached.bundle_matcher  # build the index once, under the lock  # noqa: B018
             cached.policy_engine  # noqa: B018
+            cached.matter_matcher  # noqa: B018
             _cached[key] = cached
         return cached

@@ -179,6 +179,8 @@ class Candidate:
     bundle_id: str
     score: float
     phrase: str
+    verbatim: bool = False
+    """The phrase itself is in the text (not only its core): the user named this business."""
 
 
 @dataclass(frozen=True)
@@ -221,13 +223,18 @@ class BundleMatcher:
                 if score < FUZZY_FLOOR:
                     continue
                 current = best.get(bundle_id)
-                if current is None or (score, len(phrase)) > (current.score, len(current.phrase)):
-                    best[bundle_id] = Candidate(bundle_id, score, phrase)
+                verbatim = phrase in query
+                if current is None or (score, verbatim, len(phrase)) > (
+                    current.score,
+                    current.verbatim,
+                    len(current.phrase),
+                ):
+                    best[bundle_id] = Candidate(bundle_id, score, phrase, verbatim)
 
         # Ties go to the industry bundle: it already contains the lifecycle matters
         # ("个体户开的小饭馆" is the 餐饮 bundle, whose first matter is 个体户 registration).
-        def rank(c: Candidate) -> tuple[float, bool, int, str]:
-            return (-c.score, c.bundle_id not in self._industry_bundles, -len(c.phrase), c.bundle_id)
+        def rank(c: Candidate) -> tuple[float, bool, bool, int, str]:
+            return (-c.score, not c.verbatim, c.bundle_id not in self._industry_bundles, -len(c.phrase), c.bundle_id)
 
         ranked = sorted(best.values(), key=rank)[:limit]
         topic = query_core[:30]
@@ -236,7 +243,7 @@ class BundleMatcher:
         top = ranked[0]
         rivals = [c for c in ranked[1:] if c.score >= top.score - AMBIGUOUS_GAP]
         # A longer verbatim phrase is the more specific one: 开药店 beats 开店-like overlaps.
-        rivals = [c for c in rivals if not (c.score == top.score == 100.0 and rank(c)[1:3] > rank(top)[1:3])]
+        rivals = [c for c in rivals if not (c.score == top.score == 100.0 and rank(c)[1:4] > rank(top)[1:4])]
         if top.score >= LIKELY and not rivals:
             return BundleSearch("matched", ranked, topic)
         return BundleSearch("ambiguous", ranked, topic)

@@ -1,0 +1,1 @@
+"""Accuracy on the repository's evaluation sets (``eval/``): ``python -m app.evaluation guide``."""
