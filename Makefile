@@ -112,6 +112,13 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 .PHONY: test
 test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
+.PHONY: eval
+eval: eval-guide ## Understanding and ranking accuracy on the repository's evaluation sets (eval/)
+
+.PHONY: eval-guide
+eval-guide: backend/.venv/.installed ## Routing of 办事/事项/政策 questions (eval/guide.yml): top-1 accuracy and the misses
+	cd backend && .venv/bin/python -m app.evaluation.guide
+
 .PHONY: bench
 bench: setup knowledge ## Print latency figures of the knowledge API
 	cd backend && .venv/bin/python -m app.bench

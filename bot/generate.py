@@ -51,6 +51,13 @@ def _words(knowledge: Path) -> List[str]:
             name = re.sub(r"（.*?）", "", matter["name"])
             if len(name) <= 12:
                 words.append(name)
+    # The words people use for a matter (食经证, 特行证), except those holding an entity word.
+    aliases = _load(knowledge / "matter_aliases.yml") or {}
+    industry_words = [
+        w for i in _load(knowledge / "industries.yml")["industries"] for w in (i["name"], *i.get("aliases", []))
+    ]
+    for names in aliases.values():
+        words += [n for n in names if len(n) >= 3 and not any(e in n and e != n for e in industry_words)]
     # Policy names, short names and aliases ("稳岗返还", "六税两费") and the policy themes of 附件1;
     # a name that contains an entity word ("小微企业所得税", "个体户个税减半") stays out, so that
     # jieba still cuts out the company_scale / industry entity.

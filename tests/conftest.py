@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
@@ -63,6 +64,7 @@ def make_tracker(
     slots: Optional[Dict[str, Any]] = None,
     active_loop: Optional[str] = None,
     validating: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
 ) -> Tracker:
     """A tracker whose last user message is ``text``; ``validating`` are slot candidates of a form."""
     events: List[Dict[str, Any]] = [
@@ -73,10 +75,18 @@ def make_tracker(
     return Tracker(
         sender_id="test-user",
         slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
         events=events,
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def click(button: Dict[str, str], **kwargs: Any) -> Tracker:
+    """The tracker Rasa builds when a button is clicked: its payload as text, intent and entities parsed."""
+    payload = button["payload"]
+    name, _, body = payload.lstrip("/").partition("{")
+    entities = [{"entity": k, "value": v} for k, v in (json.loads("{" + body) if body else {}).items()]
+    return make_tracker(payload, intent=name, entities=entities, **kwargs)

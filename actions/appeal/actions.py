@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.appeal.outbox import Outbox, deliver
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
-from actions.common import render, validators
+from actions.common import choices, render, replies, validators
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
 
 APPEAL_SLOTS = (
@@ -37,7 +37,6 @@ APPEAL_SLOTS = (
 OPENERS = re.compile(
     r"(我要|我想|想|要|帮我)?(投诉|举报|反映问题|反映一下|反映|提诉求|提个诉求|提意见|求助|诉求)(一下)?[，,。.!！]?"
 )
-YES = ("确认", "提交", "对", "是", "没错", "正确", "可以", "好", "嗯", "ok", "yes")
 NO_CREDIT_CODE = "none"
 CHANNELS = {"wechat": "wechat", "hotline": "hotline", "agent": "hotline"}
 
@@ -55,16 +54,23 @@ def _outbox() -> Outbox:
 
 
 def _says_yes(text: str) -> bool:
-    plain = re.sub(r"[\s,，。.!！~]", "", text.lower())
-    return bool(plain) and any(plain.startswith(w) for w in YES) and not plain.startswith(("不", "没"))
+    return replies.classify(text) == "yes"
 
 
-def _category_from_reply(text: str, categories: List[Dict[str, str]]) -> Optional[str]:
+def _suggestion_options(suggestion: Dict[str, str]) -> List[choices.Option]:
+    return [("对", f"category:{suggestion['id']}"), ("不对，选其他类别", "category-list")]
+
+
+def _category_options(categories: List[Dict[str, str]]) -> List[choices.Option]:
+    return [(c["name"], f"category:{c['id']}") for c in categories]
+
+
+def _category_from_reply(tracker: Tracker, text: str, categories: List[Dict[str, str]]) -> Optional[str]:
+    """A category by its button, number or name; close names too ("要素保障" for 水电气网等要素保障)."""
+    choice = choices.pick(tracker, text, _category_options(categories))
+    if choice:
+        return choice.split(":", 1)[1]
     plain = re.sub(r"[\s。.!！]", "", text)
-    number = re.fullmatch(r"(?:第|选)?(\d{1,2})(?:个|项|类)?", plain)
-    if number:
-        index = int(number.group(1))
-        return categories[index - 1]["id"] if 1 <= index <= len(categories) else None
     scored = sorted(((fuzz.partial_ratio(c["name"], plain), c["id"]) for c in categories), reverse=True)
     return scored[0][1] if scored and scored[0][0] >= 80 else None
 
@@ -120,9 +126,18 @@ class ValidateAppealForm(BaseFormValidator):
         text = str(slot_value or "")
         suggestion = tracker.get_slot("appeal_category_suggestion")
         categories = tracker.get_slot("appeal_categories") or []
+        offered = _suggestion_options(suggestion) if suggestion else _category_options(categories)
+        choice = choices.pick(tracker, text, offered) or choices.chosen(tracker, text)
+        if choice == "category-list":
+            return {"appeal_category": None, "appeal_category_suggestion": None}  # → the full list
+        if choice and choice.startswith("category:"):
+            category = choice.split(":", 1)[1]
+            known = {c["id"] for c in categories} | ({suggestion["id"]} if suggestion else set())
+            if category in known:
+                return {"appeal_category": category, "appeal_failures": 0.0}
         if suggestion and _says_yes(text):
             return {"appeal_category": suggestion["id"], "appeal_failures": 0.0}
-        picked = _category_from_reply(text, categories)
+        picked = _category_from_reply(tracker, text, categories)
         if picked:
             return {"appeal_category": picked, "appeal_failures": 0.0}
         if categories and not suggestion:
@@ -188,7 +203,7 @@ class ValidateAppealForm(BaseFormValidator):
                 changes[slot] = check(match.groups()[-1])
         if changes:
             return {**changes, "appeal_confirm": None}
-        if _says_yes(text):
+        if choices.chosen(tracker, text) == "confirm:submit" or _says_yes(text) or choices.ordinal(text) == 1:
             return {"appeal_confirm": "yes"}
         dispatcher.utter_message(response="utter_appeal_how_to_edit")
         return {"appeal_confirm": None}
@@ -215,12 +230,14 @@ class ActionAskAppealCategory(Action):
                 response="utter_appeal_confirm_category",
                 category=suggestion["name"],
                 department=suggestion["department"],
-                buttons=render.buttons(["对", "不对，选其他类别"]),
+                buttons=choices.buttons(_suggestion_options(suggestion)),
             )
         elif categories:
-            labels = [c["name"] for c in categories]
+            options = _category_options(categories)
             dispatcher.utter_message(
-                response="utter_appeal_choose_category", options=render.numbered(labels), buttons=render.buttons(labels)
+                response="utter_appeal_choose_category",
+                options=render.numbered([title for title, _ in options]),
+                buttons=choices.buttons(options),
             )
         else:
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -250,7 +267,9 @@ class ActionAskAppealConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(
-            response="utter_appeal_summary", buttons=render.buttons(["确认提交", "不办了"]), **_summary(tracker)
+            response="utter_appeal_summary",
+            buttons=[choices.button("确认提交", "confirm:submit"), choices.stop_button()],
+            **_summary(tracker),
         )
         return []
 

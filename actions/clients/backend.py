@@ -7,7 +7,7 @@ import) and reused, so each call costs one HTTP request.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 import aiohttp
@@ -78,10 +78,30 @@ class BackendClient:
         return await self._request("GET", f"/api/bundles/{quote(bundle_id, safe='')}")
 
     async def advance(
-        self, bundle_id: str, answers: Dict[str, Any], text: str, pending_question: Optional[str]
+        self,
+        bundle_id: str,
+        answers: Dict[str, Any],
+        text: str,
+        pending_question: Optional[str],
+        choice: Optional[Tuple[str, Any]] = None,
     ) -> Dict[str, Any]:
-        body = {"bundle_id": bundle_id, "answers": answers, "text": text[:2000], "pending_question": pending_question}
+        """One step of the bundle's question tree; ``choice`` is an option picked by button (question, value)."""
+        body: Dict[str, Any] = {
+            "bundle_id": bundle_id,
+            "answers": answers,
+            "text": text[:2000],
+            "pending_question": pending_question,
+        }
+        if choice is not None:
+            body["choice"] = {"question_id": choice[0], "value": choice[1]}
         return await self._request("POST", "/api/guide/advance", json=body)
+
+    async def route(self, text: str) -> Dict[str, Any]:
+        """What answers a question: one matter (with its 办事指南), a bundle, or a policy named outright."""
+        return await self._request("POST", "/api/guide/route", json={"text": text[:2000]})
+
+    async def matter(self, matter_id: str) -> Dict[str, Any]:
+        return await self._request("GET", f"/api/matters/{quote(matter_id, safe='')}")
 
     async def checklist(self, bundle_id: str, answers: Dict[str, Any]) -> Dict[str, Any]:
         return await self._request("POST", "/api/guide/checklist", json={"bundle_id": bundle_id, "answers": answers})

@@ -10,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.clients.backend import BackendError, BackendUnavailable, get_client
-from actions.common import render
+from actions.common import choices, render
 
-MAX_FAILURES = 3
+MAX_FAILURES = 2
+"""From the second answer in a row that is not understood, the options come back with a way out."""
 
 
 class BaseFormValidator(FormValidationAction, abc.ABC):
@@ -26,10 +27,18 @@ class BaseFormValidator(FormValidationAction, abc.ABC):
     async def failed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **variables: Any
     ) -> Dict[str, Any]:
-        """Explain the failure; from the third one on, offer to stop or call the hotline."""
+        """Explain the failure; from the second in a row on, offer "不办了" and the hotline.
+
+        The form then asks its question again, with its options as buttons, so the user never
+        gets the same apology twice with nothing new to do.
+        """
         failures = int(tracker.get_slot(self.failures_slot) or 0) + 1
         if failures >= MAX_FAILURES:
-            dispatcher.utter_message(response="utter_too_many_failures", contact=await service_center_block())
+            dispatcher.utter_message(
+                response="utter_too_many_failures",
+                contact=await service_center_block(),
+                buttons=[choices.stop_button()],
+            )
         else:
             dispatcher.utter_message(response=response, **variables)
         return {self.failures_slot: float(failures)}

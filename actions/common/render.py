@@ -2,13 +2,16 @@
 
 Sentences live in the domain's responses (domain/*.yml); this module only lays out lists
 (numbered options, matter lines, contact blocks) so every channel shows the
-same content. Buttons carry the option text as payload: typing the number or
-the text works the same in channels without buttons (WeChat).
+same content. Buttons carry structured payloads (``actions.common.choices``): clicking,
+typing the number or typing the title give the same answer, in channels without
+buttons (WeChat) too.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple
+
+from actions.common import choices
 
 MAX_MATERIALS_PER_LINE = 6
 
@@ -17,17 +20,19 @@ def numbered(labels: Sequence[str]) -> str:
     return "\n".join(f"{n}. {label}" for n, label in enumerate(labels, start=1))
 
 
-def buttons(labels: Sequence[str]) -> List[Dict[str, str]]:
-    return [{"title": label, "payload": label} for label in labels]
+def question_options(q: Dict[str, Any], prefix: str = "guide", key: str = "") -> List[choices.Option]:
+    """(title, token) of each option of a guide or policy question."""
+    key = key or q["id"]
+    return [(o["label"], choices.value_token(prefix, key, o["value"])) for o in q.get("options") or []]
 
 
-def question(q: Dict[str, Any]) -> Tuple[Dict[str, str], List[Dict[str, str]]]:
-    """Variables for utter_guide_question / utter_guide_not_understood, and buttons."""
-    labels = [o["label"] for o in q.get("options", [])]
+def question(q: Dict[str, Any], prefix: str = "guide", key: str = "") -> Tuple[Dict[str, str], List[Dict[str, str]]]:
+    """Variables for utter_guide_question / utter_policy_question, and the options as buttons."""
+    options = question_options(q, prefix, key)
     number = q.get("type") == "number"
-    options = f"请直接回复数字，单位：{q.get('unit') or ''}" if number else numbered(labels)
+    listed = f"请直接回复数字，单位：{q.get('unit') or ''}" if number else numbered([t for t, _ in options])
     help_text = f"\n（{q['help']}）" if q.get("help") else ""
-    return {"question": q["text"], "help": help_text, "options": options}, buttons(labels)
+    return {"question": q["text"], "help": help_text, "options": listed}, choices.buttons(options)
 
 
 def changes(items: Sequence[Dict[str, Any]]) -> str:

@@ -9,36 +9,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.backend import BackendError, BackendUnavailable, get_client
-from actions.common import render
+from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
+from actions.common import choices, render, replies
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
 from actions.guide import flow
-
-
-def _slots(values: Dict[str, Any]) -> List[EventType]:
-    return [SlotSet(name, value) for name, value in values.items()]
-
-
-async def _start(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:
-    """Find the bundle the user talks about and start it, or say honestly we do not cover it."""
-    values = flow.reset()
-    search = await get_client().search_bundles(text)
-    status = search["status"]
-    if status == "matched":
-        values.update(await flow.pick_bundle(dispatcher, search["candidates"][0]["bundle"]["id"], text))
-        return _slots(values)
-    if status in ("ambiguous", "empty"):
-        values.update(guide_status="active", guide_candidates=flow.candidate_list(search) or None)
-        return _slots(values)
-    contact = await service_center_block()
-    dispatcher.utter_message(response="utter_guide_unknown_business", topic=search["topic"], contact=contact)
-    # guide_status "none" ends a running form through the rules (action_deactivate_loop).
-    return _slots(values)
+from actions.guide.start import slots, start
 
 
 def _unavailable(dispatcher: CollectingDispatcher) -> List[EventType]:
     dispatcher.utter_message(response="utter_service_unavailable")
-    return _slots(flow.reset())
+    return slots(flow.reset())
 
 
 class ActionGuideStart(Action):
@@ -49,7 +29,7 @@ class ActionGuideStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:
-            return await _start(dispatcher, tracker, latest_text(tracker))
+            return await start(dispatcher, tracker, latest_text(tracker))
         except (BackendUnavailable, BackendError):
             return _unavailable(dispatcher)
 
@@ -65,19 +45,26 @@ class ValidateGuideForm(BaseFormValidator):
     ) -> Dict[str, Any]:
         text = str(slot_value or "")
         candidates = tracker.get_slot("guide_candidates") or []
+        options = [(c["short_name"], f"bundle:{c['id']}") for c in candidates]
         try:
-            if flow.BUNDLE_ID.fullmatch(text):
-                # Pre-filled by action_guide_start and re-validated when the form activates.
-                await get_client().bundle(text)
-                return {"guide_bundle": text}
-            picked = flow.pick_from_candidates(text, candidates)
-            if picked:
-                return await flow.pick_bundle(dispatcher, picked, "")
+            choice = choices.pick(tracker, text, options) or choices.chosen(tracker, text)
+            if choice == "bundle:none" or (len(candidates) == 1 and replies.classify(text) == "no"):
+                return {"guide_bundle": None, "guide_candidates": None, "guide_failures": 0.0}  # → every bundle
+            if len(candidates) == 1 and replies.classify(text) == "yes":
+                choice = options[0][1]
+            if choice and choice.startswith("bundle:"):
+                return await flow.pick_bundle(dispatcher, choice.split(":", 1)[1], "")
+            if flow.BUNDLE_ID.fullmatch(text) and text == tracker.get_slot("guide_bundle"):
+                try:  # pre-filled by action_guide_start and re-validated when the form activates
+                    await get_client().bundle(text)
+                    return {"guide_bundle": text}
+                except NotFound:
+                    pass
             search = await get_client().search_bundles(text)
             if search["status"] == "matched":
                 return await flow.pick_bundle(dispatcher, search["candidates"][0]["bundle"]["id"], text)
             if search["status"] == "ambiguous":
-                return {"guide_bundle": None, "guide_candidates": flow.candidate_list(search)}
+                return {"guide_bundle": None, "guide_candidates": flow.candidate_list(search)[:4]}
             if search["status"] == "unknown":
                 contact = await service_center_block()
                 failed = await self.failed(
@@ -95,40 +82,51 @@ class ValidateGuideForm(BaseFormValidator):
         state = flow.guide_slots(tracker)
         if not state["bundle"]:
             return {"guide_reply": None}
+        text = str(slot_value or "")
+        choice = choices.chosen(tracker, text)
+        picked = choices.parse_value_token(choice, "guide") if choice else None
         try:
+            if choice and choice.startswith("bundle:"):
+                return await flow.pick_bundle(dispatcher, choice.split(":", 1)[1], "")
             step = await get_client().advance(
-                state["bundle"], state["answers"], str(slot_value or ""), state["pending"]
+                state["bundle"], state["answers"], "" if picked else text, state["pending"], picked
             )
+            if not step["understood"]:
+                # Not an answer: maybe the user moved on to another business ("那开民宿呢").
+                search = await get_client().search_bundles(text)
+                other = search["candidates"][0]["bundle"]["id"] if search["status"] == "matched" else None
+                if other and other != state["bundle"]:
+                    return await flow.pick_bundle(dispatcher, other, text)
+                return {"guide_reply": None, **await self.failed(dispatcher, tracker, "utter_guide_not_understood")}
         except (BackendUnavailable, BackendError):
             dispatcher.utter_message(response="utter_service_unavailable")
             return {"guide_reply": None}
-        if not step["understood"]:
-            # Not an answer: maybe the user moved on to another business ("那开民宿呢").
-            try:
-                search = await get_client().search_bundles(str(slot_value or ""))
-                other = search["candidates"][0]["bundle"]["id"] if search["status"] == "matched" else None
-                if other and other != state["bundle"]:
-                    return await flow.pick_bundle(dispatcher, other, str(slot_value))
-            except (BackendUnavailable, BackendError):
-                dispatcher.utter_message(response="utter_service_unavailable")
-                return {"guide_reply": None}
-            return {"guide_reply": None, **await self.failed(dispatcher, tracker, "utter_guide_not_understood")}
         flow.tell_changes(dispatcher, step, state["pending"])
         return flow.step_slots(step)
 
 
 class ActionAskGuideBundle(Action):
-    """Asks which bundle: the ambiguous candidates, or every bundle when nothing was named."""
+    """Asks which bundle: one candidate is confirmed in a sentence, several (at most 4) offered, else all."""
 
     def name(self) -> str:
         return "action_ask_guide_bundle"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         candidates = tracker.get_slot("guide_candidates") or []
-        if candidates:
-            labels = [c["short_name"] for c in candidates]
+        if len(candidates) == 1:
+            only = candidates[0]
             dispatcher.utter_message(
-                response="utter_guide_choose_bundle", options=render.numbered(labels), buttons=render.buttons(labels)
+                response="utter_guide_confirm_bundle",
+                bundle_name=only["short_name"],
+                buttons=choices.buttons([("是", f"bundle:{only['id']}"), ("不是", "bundle:none")]),
+            )
+            return []
+        if candidates:
+            options = [(c["short_name"], f"bundle:{c['id']}") for c in candidates]
+            dispatcher.utter_message(
+                response="utter_guide_choose_bundle",
+                options=render.numbered([t for t, _ in options]),
+                buttons=choices.buttons(options),
             )
             return []
         try:
@@ -136,9 +134,11 @@ class ActionAskGuideBundle(Action):
         except (BackendUnavailable, BackendError):
             return _unavailable(dispatcher)
         everything = [{"id": b["id"], "short_name": b["short_name"]} for b in bundles]
-        labels = [b["short_name"] for b in everything]
+        options = [(b["short_name"], f"bundle:{b['id']}") for b in everything]
         dispatcher.utter_message(
-            response="utter_guide_which_business", options=render.numbered(labels), buttons=render.buttons(labels)
+            response="utter_guide_which_business",
+            options=render.numbered([t for t, _ in options]),
+            buttons=choices.buttons(options),
         )
         return [SlotSet("guide_candidates", everything)]
 
@@ -179,7 +179,7 @@ class ActionGuideChecklist(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         state = flow.guide_slots(tracker)
         if not state["bundle"]:
-            return _slots(flow.reset())
+            return slots(flow.reset())
         try:
             await _show_checklist(dispatcher, state["bundle"], state["answers"])
         except (BackendUnavailable, BackendError):
@@ -188,7 +188,7 @@ class ActionGuideChecklist(Action):
 
 
 class ActionGuideCorrect(Action):
-    """A correction or extra detail outside the form ("不对，是有售酒的", "开民宿")."""
+    """A correction or extra detail outside the form ("不对，是有售酒的", "开民宿"), or a clicked offer."""
 
     def name(self) -> str:
         return "action_guide_correct"
@@ -198,12 +198,12 @@ class ActionGuideCorrect(Action):
         state = flow.guide_slots(tracker)
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         try:
-            if tracker.get_slot("guide_status") == "complete" and state["bundle"]:
+            if tracker.get_slot("guide_status") == "complete" and state["bundle"] and not choices.chosen(tracker):
                 return await self._correct(dispatcher, tracker, state, text)
             if intent == "correct":
                 dispatcher.utter_message(response="utter_guide_nothing_to_correct")
-                return _slots(flow.reset())
-            return await _start(dispatcher, tracker, text)
+                return slots(flow.reset())
+            return await start(dispatcher, tracker, text)
         except (BackendUnavailable, BackendError):
             return _unavailable(dispatcher)
 
@@ -215,7 +215,7 @@ class ActionGuideCorrect(Action):
             search = await get_client().search_bundles(text)
             other = search["candidates"][0]["bundle"]["id"] if search["status"] == "matched" else None
             if other and other != state["bundle"]:
-                return await _start(dispatcher, tracker, text)
+                return await start(dispatcher, tracker, text)
             data = await get_client().checklist(state["bundle"], state["answers"])
             situation = "；".join(s["answer"] for s in data["situation"]) or "通用情形"
             dispatcher.utter_message(
@@ -225,12 +225,12 @@ class ActionGuideCorrect(Action):
         flow.tell_changes(dispatcher, step, None)
         if step["complete"]:
             await _show_checklist(dispatcher, state["bundle"], step["answers"])
-            return _slots({"guide_status": "complete", **flow.step_slots(step)})
-        return _slots({"guide_status": "active", **flow.step_slots(step)})
+            return slots({"guide_status": "complete", **flow.step_slots(step)})
+        return slots({"guide_status": "active", **flow.step_slots(step)})
 
 
 class ActionGuideReset(Action):
-    """stop: end the guide and forget its answers."""
+    """stop (or "不用了" to an offer): end the guide and forget its answers."""
 
     def name(self) -> str:
         return "action_guide_reset"
@@ -238,7 +238,7 @@ class ActionGuideReset(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         was_active = tracker.get_slot("guide_status") == "active" or tracker.get_slot("guide_bundle")
         dispatcher.utter_message(response="utter_guide_stopped" if was_active else "utter_anything_else")
-        return _slots(flow.reset())
+        return slots(flow.reset())
 
 
 __all__ = [

@@ -76,20 +76,3 @@ async def pick_bundle(
         "guide_candidates": None,
         **step_slots(step),
     }
-
-
-def pick_from_candidates(text: str, candidates: List[Dict[str, str]]) -> Optional[str]:
-    """A reply naming a listed candidate by number ("2", "第二个") or by its exact name."""
-    stripped = text.strip().strip("。.！!")
-    for prefix in ("第", "选"):
-        stripped = stripped.removeprefix(prefix)
-    stripped = stripped.removesuffix("个").removesuffix("项")
-    ordinals = "一二三四五六七八九十"
-    index: Optional[int] = None
-    if stripped.isdigit():
-        index = int(stripped)
-    elif len(stripped) == 1 and stripped in ordinals:
-        index = ordinals.index(stripped) + 1
-    if index is not None:
-        return candidates[index - 1]["id"] if 1 <= index <= len(candidates) else None
-    return next((c["id"] for c in candidates if c["short_name"] == text.strip()), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -36,6 +36,7 @@ class _Referral(Action, abc.ABC):
 
     response: str = ""
     topic: Optional[str] = None
+    buttons: Tuple[Dict[str, str], ...] = ()
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -46,14 +47,17 @@ class _Referral(Action, abc.ABC):
         except (BackendUnavailable, BackendError):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        dispatcher.utter_message(response=self.response, contact=render.contact_block(department))
+        dispatcher.utter_message(
+            response=self.response, contact=render.contact_block(department), buttons=list(self.buttons)
+        )
         return []
 
 
 class ActionHandoff(_Referral):
-    """request_human: hand over to the service center's staff."""
+    """request_human: until a live handoff exists, say honestly how to reach a person, and offer to file an appeal."""
 
     response, topic = "utter_handoff", "appeal"
+    buttons = ({"title": "登记为企业诉求", "payload": "/file_appeal"}, {"title": "不用了", "payload": "/deny"})
 
     def name(self) -> str:
         return "action_handoff"

@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
-from actions.common import render
+from actions.common import choices, render, replies
 from actions.common.forms import BaseFormValidator, latest_text
 
 MAX_QUESTIONS = 3
+NAMED_SCORE = 90.0
 MAX_LISTED = 5
 THEMES = {
     "税收优惠": "税收优惠", "减税降费": "税收优惠", "减税": "税收优惠", "免税": "税收优惠", "退税": "税收优惠",
@@ -31,7 +32,6 @@ THEMES = {
 }  # fmt: skip
 ORDINAL = re.compile(r"第\s*([0-9一二两三四五六七八九十])\s*(个|项|条|种)?")
 REFERENCE = re.compile(r"(第\s*[0-9一二两三四五六七八九十]\s*(个|项|条|种)|这个|这项|这条|它|该政策)")
-CN_DIGITS = "一二三四五六七八九十"
 ASPECTS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("materials", ("材料", "资料", "准备什么", "带什么", "提交什么")),
     ("deadline", ("截止", "什么时候", "时间", "时限", "期限", "多久")),
@@ -40,7 +40,6 @@ ASPECTS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("how", ("怎么申报", "如何申报", "怎么申请", "如何申请", "怎么办", "在哪", "渠道", "流程", "怎么领", "申报")),
 )
 LISTING = re.compile(r"(有什么|有哪些|有没有|哪些|能享受|可以享受|适合|算算|计算器)")
-SKIP = ("不知道", "不清楚", "跳过", "不确定", "说不好", "没算过")
 ENTITY_TYPES = {"individual": "个体工商户", "company": "企业"}
 
 
@@ -93,8 +92,8 @@ def _line(n: int, policy: Dict[str, Any], pending: bool = False) -> str:
     name = policy.get("short_name") or policy["name"]
     badges = "，免申即享" if policy.get("no_application") else ""
     line = f"{n}. {name}：{policy['summary']}（{policy['deadline']['status']}{badges}）"
-    if pending and policy.get("missing"):
-        line += f"\n   还需确认：{'、'.join(policy['missing'][:3])}"
+    if pending and policy.get("missing_labels"):
+        line += f"\n   还需确认：{'、'.join(policy['missing_labels'][:3])}"
     return line
 
 
@@ -175,8 +174,7 @@ def referenced_policy(text: str, tracker: Tracker) -> Optional[str]:
     results = tracker.get_slot("policy_results") or []
     match = ORDINAL.search(text)
     if match and results:
-        raw = match.group(1)
-        index = int(raw) if raw.isdigit() else CN_DIGITS.index(raw.replace("两", "二")) + 1
+        index = choices.ordinal(match.group(0)) or 0
         return results[index - 1]["id"] if 1 <= index <= len(results) else None
     if REFERENCE.search(text):
         return tracker.get_slot("policy_current")
@@ -201,8 +199,12 @@ class ActionPolicyStart(Action):
             if referenced:
                 return [*await show_guide(dispatcher, referenced, text), SlotSet("policy_status", "shown")]
             search = await get_client().search_policies(text)
-            # "有什么税收优惠" asks for the calculator even when one policy's name matches well.
-            if search["status"] == "matched" and not LISTING.search(text):
+            # "有什么税收优惠" asks for the calculator even when one policy's name matches well; a name that fits
+            # several policies ("创业担保贷款") still answers with the best one (the others are on its page).
+            named = search["status"] == "matched" or (
+                search["status"] == "ambiguous" and search["results"] and search["results"][0]["score"] >= NAMED_SCORE
+            )
+            if named and not LISTING.search(text):
                 policy_id = search["results"][0]["policy"]["id"]
                 return [*await show_guide(dispatcher, policy_id, text), SlotSet("policy_status", "shown")]
             if search["status"] == "expired" and search["expired"]:
@@ -243,10 +245,12 @@ class ValidatePolicyForm(BaseFormValidator):
         field = question.get("field")
         if not field:
             return {"policy_reply": "done"}
-        if any(w in text for w in SKIP):
+        choice = choices.chosen(tracker, text)
+        picked = choices.parse_value_token(choice, "policy") if choice else None
+        if choice == f"policy-skip:{field}" or (choice is None and replies.classify(text) == "skip"):
             skipped.append(field)
         else:
-            candidate = self._value(question, text)
+            candidate = picked[1] if picked and picked[0] == field else self._value(question, text)
             try:
                 await get_client().match_policies({**profile, field: candidate}, theme=theme, question_limit=0)
             except BackendError as error:
@@ -272,10 +276,9 @@ class ValidatePolicyForm(BaseFormValidator):
         """An option by its number or label; otherwise the words themselves (the backend parses them)."""
         options = question.get("options") or []
         plain = re.sub(r"[\s。.!！]", "", text)
-        if re.fullmatch(r"\d{1,2}", plain) and options and question.get("type") != "number":
-            index = int(plain)
-            if 1 <= index <= len(options):
-                return options[index - 1]["value"]
+        index = choices.ordinal(plain) if options and question.get("type") != "number" else None
+        if index is not None and 1 <= index <= len(options):
+            return options[index - 1]["value"]
         for option in options:
             if plain and plain in (str(option["label"]), str(option["value"])):
                 return option["value"]
@@ -300,13 +303,14 @@ class ActionAskPolicyReply(Action):
                 "type": "number" if question["type"] == "number" else "choice",
                 "unit": question.get("unit"),
                 "options": question.get("options") or [],
-            }
+            },
+            prefix="policy",
+            key=question["field"],
         )
         if question["type"] == "region":
             variables["options"] = "请直接回复区县名称，例如“黔江区”"
-        dispatcher.utter_message(
-            response="utter_policy_question", buttons=buttons + render.buttons(["不清楚"]), **variables
-        )
+        skip = choices.button("不清楚", f"policy-skip:{question['field']}")
+        dispatcher.utter_message(response="utter_policy_question", buttons=[*buttons, skip], **variables)
         return []
 
 

@@ -170,20 +170,27 @@ async def test_an_answer_is_never_mistaken_for_a_switch(backend: str, domain: Di
     assert values["guide_answers"]["entity_type"] == "individual"
 
 
-async def test_not_understood_then_a_way_out_after_three_failures(backend: str, domain: Dict) -> None:
+async def test_not_understood_twice_offers_the_options_again_and_a_way_out(backend: str, domain: Dict) -> None:
     state = {"guide_bundle": "catering", "guide_answers": {}, "guide_question": {"id": "entity_type"}}
     first = CollectingDispatcher()
     tracker = make_tracker("嗯哼？", slots=state, active_loop="guide_form", validating={"guide_reply": "嗯哼？"})
     values = slots(await ValidateGuideForm().run(first, tracker, domain))
     assert values["guide_reply"] is None and values["guide_failures"] == 1.0
     assert responses(first) == ["utter_guide_not_understood"]
-    third = CollectingDispatcher()
+    second = CollectingDispatcher()
     tracker = make_tracker(
-        "😀", slots={**state, "guide_failures": 2.0}, active_loop="guide_form", validating={"guide_reply": "😀"}
+        "😀", slots={**state, "guide_failures": 1.0}, active_loop="guide_form", validating={"guide_reply": "😀"}
     )
-    await ValidateGuideForm().run(third, tracker, domain)
-    assert responses(third) == ["utter_too_many_failures"]
-    assert "12345" in third.messages[0]["contact"]
+    await ValidateGuideForm().run(second, tracker, domain)
+    assert responses(second) == ["utter_too_many_failures"]
+    assert "12345" in second.messages[0]["contact"]
+    assert second.messages[0]["buttons"] == [{"title": "不办了", "payload": "/stop"}]
+    # the form then asks again, with the options as buttons (never the same apology alone)
+    ask = CollectingDispatcher()
+    question = {"id": "entity_type", "text": "您打算以什么形式登记？", "type": "choice", "options": [
+        {"value": "individual", "label": "个体工商户"}, {"value": "company", "label": "公司"}]}  # fmt: skip
+    await ActionAskGuideReply().run(ask, make_tracker("", slots={**state, "guide_question": question}), domain)
+    assert [b["title"] for b in ask.messages[0]["buttons"]] == ["个体工商户", "公司"]
 
 
 async def test_last_answer_completes_the_form(backend: str, domain: Dict) -> None:
@@ -209,7 +216,11 @@ async def test_ask_renders_question_with_buttons(backend: str, domain: Dict) -> 
     [message] = dispatcher.messages
     assert message["response"] == "utter_guide_question"
     assert message["options"] == "1. 是，售酒\n2. 否，不售酒"
-    assert [b["payload"] for b in message["buttons"]] == ["是，售酒", "否，不售酒"]
+    assert [b["title"] for b in message["buttons"]] == ["是，售酒", "否，不售酒"]
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/inform{"choice": "guide:sells_alcohol:true"}',
+        '/inform{"choice": "guide:sells_alcohol:false"}',
+    ]
 
 
 async def test_checklist_names_license_and_links_the_printable_page(backend: str, domain: Dict) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 import urllib.error
@@ -127,9 +129,19 @@ def _post(url: str, body: Any) -> Any:
         return json.loads(response.read())
 
 
-def say(rasa_url: str, sender: str, message: str) -> str:
+SHOWN: List[str] = []
+"""Every bot text a user saw in this module, checked at the end for internal identifiers."""
+
+
+def reply(rasa_url: str, sender: str, message: str) -> List[Dict[str, Any]]:
     replies = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
-    return "\n".join(r.get("text", "") for r in replies)
+    SHOWN.extend(r.get("text", "") for r in replies)
+    SHOWN.extend(b.get("title", "") for r in replies for b in r.get("buttons") or [])
+    return replies
+
+
+def say(rasa_url: str, sender: str, message: str) -> str:
+    return "\n".join(r.get("text", "") for r in reply(rasa_url, sender, message))
 
 
 def test_hotpot_restaurant_from_first_sentence_to_printable_checklist(rasa_url: str) -> None:
@@ -229,3 +241,68 @@ def test_http_api_needs_the_token(rasa_url: str) -> None:
     assert denied.value.code == 401
     parsed = _post(f"{rasa_url}/model/parse?{urllib.parse.urlencode({'token': TOKEN})}", {"text": "我想开一家奶茶店"})
     assert parsed["intent"]["name"] == "ask_guide"
+
+
+def _buttons(replies: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    return [b for r in replies for b in r.get("buttons") or [] if b["payload"] not in ("/stop", "/deny")]
+
+
+def test_a_user_who_only_clicks_finishes_every_bundle(rasa_url: str) -> None:
+    """Seeded random clicks from the list of every bundle to its checklist link, for every bundle."""
+    rng = random.Random(20261201)
+    menu = reply(rasa_url, "clicker-menu", "我想办事")
+    bundles = _buttons(menu)
+    assert len(bundles) >= 20
+    for n, bundle in enumerate(bundles):
+        sender = f"clicker-{n}"
+        reply(rasa_url, sender, "我想办事")
+        replies = reply(rasa_url, sender, bundle["payload"])
+        for _turn in range(25):
+            text = "\n".join(r.get("text", "") for r in replies)
+            if "/guide/checklist/" in text:
+                break
+            offered = _buttons(replies)
+            assert offered or "回复数字" in text, (bundle["title"], text)
+            replies = reply(rasa_url, sender, rng.choice(offered)["payload"] if offered else "150")
+        else:
+            pytest.fail(f"{bundle['title']}: no checklist after 25 clicks")
+        assert "抱歉" not in text and "没能理解" not in text
+
+
+def test_a_question_about_one_licence_answers_it_first(rasa_url: str) -> None:
+    replies = reply(rasa_url, "matter", "办食品经营许可证要多久")
+    first = replies[0]["text"]
+    assert first.startswith("「食品经营许可") and "法定办结时限" in first
+    text = "\n".join(r.get("text", "") for r in replies)
+    link = next(word for word in text.split() if "/guide/matter/food_business_license" in word)
+    with urllib.request.urlopen(link[link.index("http") :], timeout=10) as page:
+        assert "办事指南" in page.read().decode()
+    offer = _buttons(replies)
+    assert offer and offer[0]["title"] == "要，一起列出来"
+    assert "开办餐饮店" in say(rasa_url, "matter", "要")
+
+
+@pytest.mark.parametrize("message", ["稳刚返还需要什么条件", "創業擔保貸款有貼息嗎"])
+def test_policies_named_with_typos_or_traditional_characters(rasa_url: str, message: str) -> None:
+    text = say(rasa_url, f"named-{message}", message)
+    assert "【" in text or "已停止受理" in text or "已失效" in text, text
+    assert "请问" not in text.split("\n")[0]  # not the matching questionnaire
+
+
+def test_asking_for_a_person_is_answered_honestly(rasa_url: str) -> None:
+    replies = reply(rasa_url, "human", "转人工")
+    text = replies[0]["text"]
+    assert "正在为您转接" not in text and "023-79242258" in text
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/file_appeal", "/deny"]
+
+
+IDENTIFIER = re.compile(r"[a-z_]{3,}")
+URL = re.compile(r"https?://\S+")
+
+
+def test_zz_no_internal_identifier_reached_a_user() -> None:
+    """Field ids ("rd_activity", "industry") never reach a user: everything is shown by its Chinese label."""
+    assert SHOWN, "no bot message was recorded"
+    leaks = {m for text in SHOWN for m in IDENTIFIER.findall(URL.sub("", text.lower()))}
+    allowed = {"hello", "script", "alert", "drop", "table", "events"}  # the user's own bad input, echoed as topic
+    assert leaks - allowed == set(), leaks
