@@ -68,6 +68,8 @@ class PolicyMatchOut(PolicySummaryOut):
     conditions: list[ConditionOut]
     missing: list[str]
     """Profile fields still unknown for this policy."""
+    missing_labels: list[str]
+    """The same fields by their Chinese labels, for showing to users (never the field ids)."""
     manual_checks: list[str]
     """Conditions the department checks; not evaluated."""
 

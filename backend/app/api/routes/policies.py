@@ -123,6 +123,7 @@ def _match(m: PolicyMatch, today: date, base_url: str) -> out.PolicyMatchOut:
             for v in m.verdicts
         ],
         missing=m.unknown_fields,
+        missing_labels=[PROFILE_FIELDS[f].label if f in PROFILE_FIELDS else "其他条件" for f in m.unknown_fields],
         manual_checks=list(m.policy.manual_checks),
     )
 
