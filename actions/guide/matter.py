@@ -33,7 +33,7 @@ def materials_list(guide: Dict[str, Any]) -> str:
 def _facts(guide: Dict[str, Any]) -> Dict[str, str]:
     department = guide["department"]
     names = [m["name"] for m in guide["materials"]]
-    brief = "、".join(names[:BRIEF_MATERIALS]) + (f"等 {len(names)} 种" if len(names) > BRIEF_MATERIALS else "")
+    brief = "；".join(names[:BRIEF_MATERIALS]) + (f"……共 {len(names)} 种" if len(names) > BRIEF_MATERIALS else "")
     return {
         "where": f"办理部门：{department['name']}（{department['window']}），电话 {department['phone']}",
         "time": f"时限：法定{guide['legal_time_limit']}，承诺{guide['promised_time_limit']}",

@@ -50,8 +50,7 @@ async def start(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -
             values.update(guide_status="offered", guide_candidates=[offered])
         return slots(values)
     if found["kind"] == "policy" and found["policy_ids"]:
-        events = await show_guide(dispatcher, found["policy_ids"][0], text)
-        return [*slots(values), *events, SlotSet("policy_status", "shown")]
+        return [*slots(values), *await show_guide(dispatcher, found["policy_ids"][0], text)]
     search = found["bundles"]
     if search["status"] == "matched":
         values.update(await flow.pick_bundle(dispatcher, search["candidates"][0]["bundle"]["id"], text))

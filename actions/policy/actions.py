@@ -137,7 +137,7 @@ async def show_guide(dispatcher: CollectingDispatcher, policy_id: str, text: str
     status = guide["deadline"]["status"]
     if guide["validity"] == "已失效":
         dispatcher.utter_message(response="utter_policy_expired", name=guide["name"], period=guide["deadline"]["text"])
-        return _slots({"policy_current": policy_id})
+        return _slots({"policy_current": policy_id, "policy_status": "none"})
     numbered = lambda items: "\n".join(f"{n}. {x}" for n, x in enumerate(items, start=1))  # noqa: E731
     if aspect == "materials":
         body = f"申报材料：\n{numbered(guide['materials'])}"
@@ -166,7 +166,19 @@ async def show_guide(dispatcher: CollectingDispatcher, policy_id: str, text: str
         body=body,
         url=guide["guide_url"],
     )
-    return _slots({"policy_current": policy_id})
+    return _slots({"policy_current": policy_id, "policy_status": "shown"})
+
+
+def named_policy(search: Dict[str, Any]) -> Optional[str]:
+    """The policy a search names: the match, the best of several that fit the name ("创业担保贷款"), or one that
+    expired (its guide then says so) — a typo ("稳刚返还") or 繁體 included, since the backend tolerates both."""
+    if search["status"] in ("matched", "ambiguous") and search["results"]:
+        top = search["results"][0]
+        if search["status"] == "matched" or top["score"] >= NAMED_SCORE:
+            return str(top["policy"]["id"])
+    if search["status"] == "expired" and search["expired"] and search["expired"][0]["score"] >= NAMED_SCORE:
+        return str(search["expired"][0]["policy"]["id"])
+    return None
 
 
 def referenced_policy(text: str, tracker: Tracker) -> Optional[str]:
@@ -197,22 +209,12 @@ class ActionPolicyStart(Action):
         try:
             referenced = referenced_policy(text, tracker)
             if referenced:
-                return [*await show_guide(dispatcher, referenced, text), SlotSet("policy_status", "shown")]
+                return await show_guide(dispatcher, referenced, text)
             search = await get_client().search_policies(text)
-            # "有什么税收优惠" asks for the calculator even when one policy's name matches well; a name that fits
-            # several policies ("创业担保贷款") still answers with the best one (the others are on its page).
-            named = search["status"] == "matched" or (
-                search["status"] == "ambiguous" and search["results"] and search["results"][0]["score"] >= NAMED_SCORE
-            )
+            # "有什么税收优惠" asks for the calculator even when one policy's name matches well.
+            named = named_policy(search)
             if named and not LISTING.search(text):
-                policy_id = search["results"][0]["policy"]["id"]
-                return [*await show_guide(dispatcher, policy_id, text), SlotSet("policy_status", "shown")]
-            if search["status"] == "expired" and search["expired"]:
-                old = search["expired"][0]["policy"]
-                dispatcher.utter_message(
-                    response="utter_policy_expired", name=old["name"], period=old["deadline"]["text"]
-                )
-                return _slots({"policy_status": "none"})
+                return await show_guide(dispatcher, named, text)
             values = reset_policy()
             profile = profile_from_conversation(tracker)
             theme = theme_of(text, tracker)
@@ -341,9 +343,7 @@ class ActionPolicyDetail(Action):
         try:
             policy_id = referenced_policy(text, tracker)
             if policy_id is None:
-                search = await get_client().search_policies(text)
-                if search["status"] in ("matched", "ambiguous") and search["results"]:
-                    policy_id = search["results"][0]["policy"]["id"]
+                policy_id = named_policy(await get_client().search_policies(text))
             policy_id = policy_id or tracker.get_slot("policy_current")
             if policy_id is None:
                 dispatcher.utter_message(response="utter_policy_which")

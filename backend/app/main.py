@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
@@ -15,15 +19,31 @@ from app.api.routes import admin, guide, knowledge, matters, pages
 from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
 from app.core.config import get_settings
-from app.services.catalog import KnowledgeNotLoaded
+from app.core.db import session_factory
+from app.services.catalog import KnowledgeNotLoaded, get_catalog
 
 log = logging.getLogger("backend")
+
+
+def _warm_catalog() -> None:
+    """Build the knowledge indexes (matchers, jieba) before the first user waits for them."""
+    try:
+        with session_factory(get_settings().database_url)() as session:
+            get_catalog(session)
+    except (KnowledgeNotLoaded, SQLAlchemyError):
+        log.warning("知识库尚未载入（make knowledge）：首个请求时再建立索引")
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(_warm_catalog)
+    yield
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0")
+    app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0", lifespan=_lifespan)
     for router in (knowledge.router, guide.router, matters.router, admin.router, pages.router):
         app.include_router(router)
     app.include_router(ticket_routes.router)
