@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from app.knowledge.conditions import condition_questions, validate_condition
 from app.knowledge.policy_schema import check_policies
+from app.knowledge.review import provenance_errors
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
 
 
@@ -187,6 +188,7 @@ def validate(kb: KnowledgeBase) -> list[str]:
     for matter_id in sorted(unused):
         problems.append(f"事项 {matter_id} 没有被任何套餐使用")
     problems += check_policies(kb.policies, departments, {i.id for i in kb.industries}, stages)
+    problems += provenance_errors(kb)
     return problems
 
 

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from app.knowledge.provenance import Provenance
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
@@ -360,6 +362,8 @@ class AnnualWindow(Strict):
 
     start: MonthDay
     end: MonthDay
+    label: Text | None = None
+    """What is filed in this window (第三季度预缴申报, 年度汇算清缴)."""
 
     @model_validator(mode="after")
     def _check(self) -> AnnualWindow:
@@ -371,7 +375,7 @@ class AnnualWindow(Strict):
         return self
 
 
-class Policy(Strict):
+class Policy(Provenance):
     id: Identifier
     name: Text
     """政策名称."""
@@ -418,7 +422,9 @@ class Policy(Strict):
     """Last day in force; None = 长期有效."""
     apply_from: date | None = None
     apply_to: date | None = None
-    annual_window: AnnualWindow | None = None
+    annual_windows: list[AnnualWindow] = Field(default_factory=list)
+    """Windows that open every year; several when a policy is claimed more than once a year
+    (研发费用加计扣除: 7月、10月预缴 and 汇算清缴). 申报中 when any of them is open."""
     year_round: bool = False
     """常年受理 (or enjoyed when filing taxes)."""
     no_application: bool = False
@@ -428,9 +434,6 @@ class Policy(Strict):
     """Conditions only the department can check (shown, not evaluated)."""
     stages: list[Identifier] = Field(default_factory=list)
     """Lifecycle stages (stages.yml) the policy belongs to, e.g. employment for 用工 policies."""
-    source: Text
-    """Where the text comes from (the document, a seed file, an official page)."""
-    source_url: Text | None = None
     notes: Text | None = None
     """Reviewer notes: what could not be verified, what changed."""
 
@@ -463,9 +466,9 @@ class Policy(Strict):
         if self.apply_from and self.apply_to and self.apply_from > self.apply_to:
             raise ValueError(f"{self.id}: apply_from 晚于 apply_to")
         fixed = self.apply_from is not None or self.apply_to is not None
-        if fixed and self.annual_window is not None:
-            raise ValueError(f"{self.id}: 固定申报期（apply_from/apply_to）与 annual_window 只能选一种")
-        if self.year_round and (fixed or self.annual_window is not None):
+        if fixed and self.annual_windows:
+            raise ValueError(f"{self.id}: 固定申报期（apply_from/apply_to）与 annual_windows 只能选一种")
+        if self.year_round and (fixed or self.annual_windows):
             raise ValueError(f"{self.id}: 常年受理（year_round）的政策不设申报窗口")
         if self.level == "国家级" and self.region != NATIONWIDE:
             raise ValueError(f"{self.id}: 国家级政策的 region 须为“{NATIONWIDE}”")

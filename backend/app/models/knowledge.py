@@ -7,10 +7,10 @@ the pydantic schema on load.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -71,6 +71,12 @@ class Matter(Base):
     basis: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewed_by: Mapped[str] = mapped_column(Text)
+    verification: Mapped[str] = mapped_column(String(32))
+    replaces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    superseded_by: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Bundle(Base):
