@@ -251,3 +251,34 @@ def test_checklist_page_prints_basis_and_review_date(client: TestClient) -> None
 def test_the_engine_status_of_rd_on_review_day(kb: KnowledgeBase) -> None:
     rd = PolicyEngine(kb).get("rd_expense_super_deduction")
     assert rd is not None and len(rd.annual_windows) == 3
+
+
+# ------------------------------------------------------------ deployment knowledge out of code
+
+
+def test_region_hotlines_and_thresholds_come_from_knowledge() -> None:
+    from app.knowledge.deployment import read_service, read_thresholds
+    from app.knowledge.policy_schema import PROFILE_FIELDS, SERVICE_REGION, SMALL_LOW_PROFIT_LIMITS
+
+    service = read_service(ROOT)
+    assert service.region == SERVICE_REGION
+    assert service.hotline_text == "企业诉求专线 023-79242258，政务服务便民热线 12345"
+    limits = read_thresholds(ROOT).small_low_profit.limits()
+    assert limits == SMALL_LOW_PROFIT_LIMITS
+    assert f"不超过{limits['employees']:g}人" in PROFILE_FIELDS["small_low_profit"].question
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    [
+        ("service.yml", lambda d: d["hotlines"][1].update(appeal=True), "恰有一条 appeal"),
+        ("service.yml", lambda d: d["hotlines"][0].update(number="023-00000000"), "不在 service_center 部门的电话中"),
+        ("service.yml", lambda d: d.pop("reviewed_on"), "reviewed_on"),
+        ("tax_thresholds.yml", lambda d: d["small_low_profit"].update(employees=0), "employees"),
+    ],
+)
+def test_bad_deployment_files_are_refused(tmp_path: Path, file: str, change: Any, message: str) -> None:
+    root = _copy(tmp_path)
+    _edit(root / file, change)
+    with pytest.raises(KnowledgeError, match=message):
+        load_knowledge(root)

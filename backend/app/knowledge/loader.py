@@ -15,10 +15,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.knowledge import deployment
 from app.knowledge.conditions import condition_questions, validate_condition
 from app.knowledge.policy_schema import check_policies
 from app.knowledge.review import provenance_errors
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
+
+DEPLOYMENT_FILES = ("service.yml", "tax_thresholds.yml")
 
 
 class KnowledgeError(Exception):
@@ -37,7 +40,7 @@ def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
 
 
 def default_knowledge_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "knowledge"
+    return deployment.default_knowledge_dir()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -50,7 +53,7 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def knowledge_files(root: Path) -> list[Path]:
-    files = [root / "stages.yml", root / "departments.yml", root / "industries.yml"]
+    files = [root / name for name in ("stages.yml", "departments.yml", "industries.yml", *DEPLOYMENT_FILES)]
     for sub in ("materials", "matters", "bundles", "policies"):
         files.extend(_yaml_files(root / sub))
     return files
@@ -200,9 +203,37 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     except ValidationError as error:
         raise KnowledgeError(problems + validation_problems(error)) from None
     problems += validate(kb)
+    problems += _check_deployment(root, kb)
     if problems:
         raise KnowledgeError(problems)
     return kb.model_copy(update={"bundles": menu_order(kb)})
+
+
+def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
+    """service.yml and tax_thresholds.yml parse, and the hotlines are those of the service center."""
+    problems: list[str] = []
+    try:
+        service = deployment.read_service(root)
+    except (OSError, ValidationError) as error:
+        return _problems(error, "service.yml: ")
+    try:
+        deployment.read_thresholds(root)
+    except (OSError, ValidationError) as error:
+        problems += _problems(error, "tax_thresholds.yml: ")
+    center = next((d for d in kb.departments if d.service_center), None)
+    if center is not None:
+        if center.name != service.center:
+            problems.append(f"service.yml：center（{service.center}）须与 service_center 部门名称（{center.name}）一致")
+        for hotline in service.hotlines:
+            if hotline.number not in center.phone:
+                problems.append(f"service.yml：{hotline.name} {hotline.number} 不在 service_center 部门的电话中")
+    return problems
+
+
+def _problems(error: OSError | ValidationError, prefix: str) -> list[str]:
+    if isinstance(error, ValidationError):
+        return validation_problems(error, prefix)
+    return [f"{prefix}{error}"]
 
 
 def menu_order(kb: KnowledgeBase) -> list[Bundle]:

@@ -17,17 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from app.knowledge.deployment import service_info, tax_thresholds
 from app.knowledge.provenance import Provenance
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 
-SERVICE_REGION = "重庆市黔江区"
-"""The region this deployment serves (the sample district of departments.yml).
-
-A profile that does not say where the enterprise is registered is taken to be
-here; replace together with departments.yml when deploying elsewhere."""
+SERVICE_REGION = service_info().region
+"""The region this deployment serves (knowledge/service.yml): a profile that does not say where the
+enterprise is registered is taken to be here."""
 NATIONWIDE = "全国"
 
 Level = Literal["国家级", "市级", "区级"]
@@ -77,6 +76,10 @@ def _number(field_id: str, label: str, unit: str, question: str, help: str = "")
     return FieldSpec(field_id, label, "number", question, unit=unit, help=help)
 
 
+SMALL_LOW_PROFIT_LIMITS: dict[str, float] = tax_thresholds().small_low_profit.limits()
+"""小型微利企业 limits (knowledge/tax_thresholds.yml): 从业人数 (人), 资产总额 and 应纳税所得额 (万元)."""
+_LIMIT_TEXT = {k: f"{v:g}" for k, v in SMALL_LOW_PROFIT_LIMITS.items()}
+
 _FIELDS: list[FieldSpec] = [
     FieldSpec(
         "entity_type",
@@ -105,9 +108,10 @@ _FIELDS: list[FieldSpec] = [
         "small_low_profit",
         "小型微利企业",
         "属于小型微利企业",
-        "贵企业是否属于小型微利企业（从业人数不超过300人、资产总额不超过5000万元、年应纳税所得额不超过300万元）？",
-        help="小型微利企业是企业所得税概念：从事国家非限制和禁止行业，且同时符合年度应纳税所得额不超过300万元、"
-        "从业人数不超过300人、资产总额不超过5000万元三个条件。",
+        "贵企业是否属于小型微利企业（从业人数不超过{employees}人、资产总额不超过{total_assets}万元、"
+        "年应纳税所得额不超过{taxable_income}万元）？".format(**_LIMIT_TEXT),
+        help="小型微利企业是企业所得税概念：从事国家非限制和禁止行业，且同时符合年度应纳税所得额不超过{taxable_income}万元、"
+        "从业人数不超过{employees}人、资产总额不超过{total_assets}万元三个条件。".format(**_LIMIT_TEXT),
     ),
     FieldSpec("region", "注册地", "region", "贵企业注册在哪个区县？"),
     _flag("industrial", "工业企业", "属于工业（制造业）企业", "贵企业是否从事工业生产（制造业、加工业）？"),

@@ -38,6 +38,7 @@ from app.knowledge.policy_schema import (
     NATIONWIDE,
     PROFILE_FIELDS,
     SERVICE_REGION,
+    SMALL_LOW_PROFIT_LIMITS,
     Criteria,
     FieldSpec,
     Policy,
@@ -62,7 +63,6 @@ OTHER_INDUSTRY = "other"
 OTHER_REGION = "其他地区"
 MAX_NUMBER = 1e12
 PERCENT_FIELDS = frozenset({"rd_ratio", "layoff_rate", "key_group_hire_ratio"})
-SMALL_LOW_PROFIT_LIMITS = {"employees": 300.0, "total_assets": 5000.0, "taxable_income": 300.0}
 LEVEL_ORDER = {"区级": 0, "市级": 1, "国家级": 2}
 """Local policies first: they are the most specific to the enterprise."""
 TYPO_SCORE = 90.0
