@@ -275,6 +275,8 @@ def test_region_hotlines_and_thresholds_come_from_knowledge() -> None:
         ("service.yml", lambda d: d["hotlines"][0].update(number="023-00000000"), "不在 service_center 部门的电话中"),
         ("service.yml", lambda d: d.pop("reviewed_on"), "reviewed_on"),
         ("tax_thresholds.yml", lambda d: d["small_low_profit"].update(employees=0), "employees"),
+        ("profile_questions.yml", lambda d: d["fields"].pop(0), "缺少政策计算器依赖的画像字段"),
+        ("profile_questions.yml", lambda d: d["fields"][0].update(kind="number"), "只有 choice 字段有 options"),
     ],
 )
 def test_bad_deployment_files_are_refused(tmp_path: Path, file: str, change: Any, message: str) -> None:

@@ -1,6 +1,7 @@
-"""Deployment-wide knowledge read from files: ``knowledge/service.yml`` and ``knowledge/tax_thresholds.yml``.
+"""Deployment-wide knowledge read from files: knowledge/service.yml, tax_thresholds.yml, profile_questions.yml.
 
-The service region, the fallback hotlines and the 小型微利企业 thresholds are facts of a deployment,
+The service region, the fallback hotlines, the 小型微利企业 thresholds and the questions of the policy
+calculator are facts of a deployment,
 not of the code: a deployment replaces ``knowledge/`` and nothing else. They are read once per
 directory (``KNOWLEDGE_DIR``, default: the repository's ``knowledge/``), validated, and cached;
 ``load_knowledge`` validates the files of the directory it loads as well, so a broken file is refused
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -81,6 +82,54 @@ class TaxThresholds(Strict):
     small_low_profit: SmallLowProfit
 
 
+class ProfileOption(Strict):
+    value: str | int | bool
+    label: Text
+
+
+class ProfileField(Strict):
+    """One field of the enterprise profile, as knowledge/profile_questions.yml words it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    label: Text
+    kind: Literal["choice", "boolean", "number", "industry", "region"]
+    question: Text
+    options: list[ProfileOption] = Field(default_factory=list)
+    unit: Text | None = None
+    statement: Text | None = None
+    help: Text | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ProfileField:
+        if (self.kind == "choice") != bool(self.options):
+            raise ValueError(f"{self.id}: 只有 choice 字段有 options（且至少一项）")
+        if (self.kind == "number") != (self.unit is not None):
+            raise ValueError(f"{self.id}: 只有 number 字段有 unit（且必须有）")
+        return self
+
+
+class ProfileQuestions(Strict):
+    fields: list[ProfileField] = Field(min_length=1)
+    certifications: list[Text] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ProfileQuestions:
+        ids = [f.id for f in self.fields]
+        if len(ids) != len(set(ids)):
+            raise ValueError("画像字段 id 重复")
+        missing = sorted(REQUIRED_FIELDS - set(ids))
+        if missing:
+            raise ValueError(f"缺少政策计算器依赖的画像字段：{missing}")
+        return self
+
+
+REQUIRED_FIELDS = frozenset(
+    {"entity_type", "scale", "industry", "taxpayer_type", "small_low_profit", "region", "industrial"}
+    | {"employees", "total_assets", "taxable_income", "tax_credit_level"}
+)
+"""Fields the policy engine's own rules name (derivations, 小型微利 inference, region)."""
+
+
 def _read(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
@@ -92,6 +141,15 @@ def read_service(root: Path) -> ServiceInfo:
 
 def read_thresholds(root: Path) -> TaxThresholds:
     return TaxThresholds.model_validate(_read(root / "tax_thresholds.yml"))
+
+
+def read_profile_questions(root: Path) -> ProfileQuestions:
+    return ProfileQuestions.model_validate(_read(root / "profile_questions.yml"))
+
+
+@lru_cache
+def profile_questions(root: Path | None = None) -> ProfileQuestions:
+    return read_profile_questions(root or configured_knowledge_dir())
 
 
 @lru_cache

@@ -21,7 +21,7 @@ from app.knowledge.policy_schema import check_policies
 from app.knowledge.review import provenance_errors
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
 
-DEPLOYMENT_FILES = ("service.yml", "tax_thresholds.yml")
+DEPLOYMENT_FILES = ("service.yml", "tax_thresholds.yml", "profile_questions.yml")
 
 
 class KnowledgeError(Exception):
@@ -210,7 +210,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
 
 
 def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
-    """service.yml and tax_thresholds.yml parse, and the hotlines are those of the service center."""
+    """service.yml, tax_thresholds.yml and profile_questions.yml parse; the hotlines are the service center's."""
     problems: list[str] = []
     try:
         service = deployment.read_service(root)
@@ -220,6 +220,10 @@ def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
         deployment.read_thresholds(root)
     except (OSError, ValidationError) as error:
         problems += _problems(error, "tax_thresholds.yml: ")
+    try:
+        deployment.read_profile_questions(root)
+    except (OSError, ValidationError) as error:
+        problems += _problems(error, "profile_questions.yml: ")
     center = next((d for d in kb.departments if d.service_center), None)
     if center is not None:
         if center.name != service.center:
