@@ -303,7 +303,7 @@ def test_next_annual_window_is_announced(engine: PolicyEngine) -> None:
     assert (
         result.status == "下一申报期" and result.opens_on == date(2027, 1, 1) and result.closes_on == date(2027, 5, 31)
     )
-    assert result.text == "上年度企业所得税汇算清缴：下一申报期2027年1月1日至2027年5月31日"
+    assert result.text == "上年度企业所得税汇算清缴：申报期2027年1月1日至2027年5月31日"
 
 
 @pytest.mark.parametrize(

@@ -722,7 +722,7 @@ def _annual_deadline(policy: Policy, today: date) -> Deadline:
     found = _window_deadline(start, end, today)
     if found.status == "未开始" and _window_passed(policy, today):
         until = f"{_fmt(start)}至{_fmt(end)}"
-        found = Deadline("下一申报期", f"下一申报期{until}", opens_on=start, closes_on=end)
+        found = Deadline("下一申报期", f"申报期{until}", opens_on=start, closes_on=end)
     if not label:
         return found
     return Deadline(found.status, f"{label}：{found.text}", found.opens_on, found.closes_on, found.days_left)
