@@ -284,3 +284,18 @@ def test_bad_deployment_files_are_refused(tmp_path: Path, file: str, change: Any
     _edit(root / file, change)
     with pytest.raises(KnowledgeError, match=message):
         load_knowledge(root)
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    """PyYAML would keep the second ``notes:`` silently and lose the reviewer's first note."""
+    root = _copy(tmp_path)
+    path = root / "policies" / "tax.yml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "    verification: unverified\n", "    verification: unverified\n    notes: 一\n    notes: 二\n", 1
+        ),
+        "utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="键 'notes' 重复"):
+        load_knowledge(root)

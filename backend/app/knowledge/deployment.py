@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.knowledge.provenance import Provenance
+from app.knowledge.yamlfile import read_yaml
 
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -131,8 +131,7 @@ REQUIRED_FIELDS = frozenset(
 
 
 def _read(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 def read_service(root: Path) -> ServiceInfo:

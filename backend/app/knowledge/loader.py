@@ -20,6 +20,7 @@ from app.knowledge.conditions import condition_questions, validate_condition
 from app.knowledge.policy_schema import check_policies
 from app.knowledge.review import provenance_errors
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
+from app.knowledge.yamlfile import read_yaml
 
 DEPLOYMENT_FILES = ("service.yml", "tax_thresholds.yml", "profile_questions.yml")
 
@@ -44,8 +45,7 @@ def default_knowledge_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -197,7 +197,10 @@ def validate(kb: KnowledgeBase) -> list[str]:
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     root = root or default_knowledge_dir()
-    raw, problems = read_raw(root)
+    try:
+        raw, problems = read_raw(root)
+    except yaml.YAMLError as error:
+        raise KnowledgeError([f"YAML 格式错误：{error}"]) from None
     try:
         kb = KnowledgeBase.model_validate(raw)
     except ValidationError as error:
@@ -214,15 +217,15 @@ def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
     problems: list[str] = []
     try:
         service = deployment.read_service(root)
-    except (OSError, ValidationError) as error:
+    except (OSError, ValidationError, yaml.YAMLError) as error:
         return _problems(error, "service.yml: ")
     try:
         deployment.read_thresholds(root)
-    except (OSError, ValidationError) as error:
+    except (OSError, ValidationError, yaml.YAMLError) as error:
         problems += _problems(error, "tax_thresholds.yml: ")
     try:
         deployment.read_profile_questions(root)
-    except (OSError, ValidationError) as error:
+    except (OSError, ValidationError, yaml.YAMLError) as error:
         problems += _problems(error, "profile_questions.yml: ")
     center = next((d for d in kb.departments if d.service_center), None)
     if center is not None:
@@ -234,7 +237,7 @@ def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def _problems(error: OSError | ValidationError, prefix: str) -> list[str]:
+def _problems(error: OSError | ValidationError | yaml.YAMLError, prefix: str) -> list[str]:
     if isinstance(error, ValidationError):
         return validation_problems(error, prefix)
     return [f"{prefix}{error}"]
