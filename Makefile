@@ -56,6 +56,10 @@ generate: .venv/.installed ## Regenerate the jieba dictionary and NLU lookups fr
 knowledge: backend/.venv/.installed ## Migrate the database and load knowledge/ (idempotent)
 	cd backend && .venv/bin/python -m app.cli setup
 
+.PHONY: knowledge-report
+knowledge-report: backend/.venv/.installed ## What knowledge/ needs reviewed (stale, superseded, ending, unverified); fails only on errors
+	cd backend && .venv/bin/python -m app.knowledge.report
+
 .PHONY: train
 train: .venv/.installed ## Train the model if training data or config changed since the last training
 	$(BOT_PY) -m bot.train_if_stale
@@ -110,7 +114,7 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 	$(BOT_PY) -m pytest tests/browser
 
 .PHONY: test
-test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
+test: lint typecheck knowledge-report test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
 .PHONY: eval
 eval: eval-guide ## Understanding and ranking accuracy on the repository's evaluation sets (eval/)

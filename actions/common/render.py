@@ -60,6 +60,23 @@ def contact_block(department: Dict[str, Any]) -> str:
     return f"{v['name']}（{v['window']}）\n地址：{v['address']}\n电话：{v['phone']}\n办公时间：{v['hours']}"
 
 
+def basis(provenance: Dict[str, Any]) -> str:
+    """The basis line of one policy or matter (backend ``provenance``): 依据 (文号), 信息核对日期, caveat, links."""
+    links = [s["url"] for s in provenance.get("sources", []) if s.get("url")]
+    return provenance["text"] + "".join(f"\n原文：{url}" for url in links)
+
+
+def checklist_basis(matters: Sequence[Dict[str, Any]]) -> str:
+    """A whole checklist: the oldest review date and the caveat if any matter needs it (设定依据 are on the page)."""
+    provenances = [m["provenance"] for m in matters if m.get("provenance")]
+    if not provenances:
+        return ""
+    oldest = min(provenances, key=lambda p: p["reviewed_on"])
+    caveat = next((p["caveat"] for p in provenances if p.get("caveat")), None)
+    line = f"各事项的设定依据见告知单；信息核对日期：{oldest['reviewed_on_text']}"
+    return line + (f"（{caveat}）" if caveat else "")
+
+
 def _material(m: Dict[str, Any]) -> str:
     if m.get("exempt_shared"):
         return f"{m['name']}（免提交）"
@@ -89,4 +106,5 @@ def checklist(data: Dict[str, Any]) -> Dict[str, Any]:
         "material_count": data["material_count"],
         "matters": "\n".join(lines),
         "url": data["url"],
+        "basis": checklist_basis(data["matters"]),
     }

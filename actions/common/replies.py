@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, Literal, Optional, Tuple
 
 import yaml
 from opencc import OpenCC
 
+from actions.common.service import knowledge_dir
+
 Reply = Literal["yes", "no", "skip"]
 ORDER: Tuple[Reply, ...] = ("skip", "no", "yes")  # 不知道 before 不, 不是 before 是
-_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "replies.yml"
 _CLAUSE = re.compile(r"[,，、;；:：.。!！?？\s]+")
 _PARTICLES = re.compile(r"[的了呀啊吧呢哈嘛滴啦哦]*")
 
@@ -35,7 +35,7 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _words() -> Dict[Reply, Tuple[str, ...]]:
-    data = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load((knowledge_dir() / "replies.yml").read_text(encoding="utf-8"))
     keys: Dict[Reply, str] = {"skip": "skip", "no": "deny", "yes": "affirm"}
     return {
         kind: tuple(sorted((normalize(str(w)) for w in data[key]), key=len, reverse=True)) for kind, key in keys.items()

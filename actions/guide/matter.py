@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import choices
+from actions.common import choices, render
 
 MAX_MATERIALS = 8
 BRIEF_MATERIALS = 4
@@ -39,7 +39,6 @@ def _facts(guide: Dict[str, Any]) -> Dict[str, str]:
         "time": f"时限：法定{guide['legal_time_limit']}，承诺{guide['promised_time_limit']}",
         "fee": f"收费：{guide['fee']}",
         "materials": f"材料：{brief}",
-        "basis": f"依据：{guide['basis']}",
     }
 
 
@@ -78,7 +77,8 @@ def answer(
         dispatcher.utter_message(response=f"utter_matter_{lead}", **values)
     facts = _facts(guide)
     rest: List[str] = [line for key, line in facts.items() if key != attribute]
-    dispatcher.utter_message(response="utter_matter_more", rest="\n".join(rest), url=guide["url"])
+    basis = render.basis(guide["provenance"]) if guide.get("provenance") else ""
+    dispatcher.utter_message(response="utter_matter_more", rest="\n".join(rest), url=guide["url"], basis=basis)
     bundle = next((b for b in guide.get("bundles") or [] if b["matter_count"] > 1), None)
     if bundle is None:
         return None

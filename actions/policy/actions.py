@@ -165,6 +165,7 @@ async def show_guide(dispatcher: CollectingDispatcher, policy_id: str, text: str
         document=guide.get("document") or "",
         body=body,
         url=guide["guide_url"],
+        basis=render.basis(guide["provenance"]),
     )
     return _slots({"policy_current": policy_id, "policy_status": "shown"})
 

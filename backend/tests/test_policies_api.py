@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from app.core.config import Settings
 from app.core.db import session_factory
 from app.knowledge.loader import load_knowledge
 from app.repositories import knowledge as repo
+from app.schemas.knowledge import ProvenanceOut, SourceOut
 from app.schemas.policies import DeadlineOut, GuideOut
 from tests.conftest import BASE_URL, KNOWLEDGE
 
@@ -199,7 +201,12 @@ def test_guide_template_escapes_policy_text() -> None:
         support=evil, support_items=[evil], choose_one=False, materials=[evil], application_period=evil,
         channel=evil, procedure=[evil], authority=evil, department=None, phone=evil, effective_from=None,
         effective_to=None, apply_from=None, apply_to=None, conditions=[evil], manual_checks=[evil], stages=[],
-        source=evil, source_url=None, notes=evil,
+        notes=evil, provenance=ProvenanceOut(
+            sources=[SourceOut(title=evil, doc_number=evil, issuer=evil, articles=evil, url="https://example.gov.cn/x",
+                               superseded=True, superseded_by=evil, citation=evil)],
+            reviewed_on=date(2026, 12, 1), reviewed_on_text="2026年12月1日", reviewed_by=evil,
+            verification="unverified", verification_label=evil, caveat=evil, text=evil,
+        ),
     )  # fmt: skip
     center = type("Center", (), {"name": "中心", "window": "1号窗口", "address": "地址", "phone": "1", "hours": "全天"})
     html = templates.get_template("policy_guide.html").render(
@@ -217,7 +224,8 @@ def test_push_policies_to_an_enterprise(client: TestClient) -> None:
     assert {"small_scale_vat_exemption", "six_taxes_two_fees_half"} <= ids
     assert not ids & EXPIRED
     later = client.post("/api/policies/push", json={"profile": profile, "since": "2024-01-01", "today": TODAY}).json()
-    assert "small_scale_vat_exemption" not in {m["id"] for m in later["matches"]}
+    assert "six_taxes_two_fees_half" not in {m["id"] for m in later["matches"]}
+    assert "small_scale_vat_exemption" in {m["id"] for m in later["matches"]}  # re-based, in force since 2026-01-01
     wrong = client.post("/api/policies/push", json={"profile": {}, "since": "2027-01-01", "today": TODAY})
     assert wrong.status_code == 422 and "since 不能晚于 today" in wrong.json()["detail"]
     bad = client.post("/api/policies/push", json={"profile": {"employees": -2}, "since": "2023-01-01"})

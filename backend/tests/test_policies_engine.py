@@ -51,7 +51,10 @@ def policy(**overrides: Any) -> Policy:
         "authority": "示例部门",
         "department": "economy_information",
         "phone": "12345",
-        "source": "测试",
+        "sources": [{"title": "示例文件", "issuer": "示例部门"}],
+        "reviewed_on": "2026-11-22",
+        "reviewed_by": "区政务服务中心知识库审核岗",
+        "verification": "unverified",
     }
     return Policy.model_validate({**base, **overrides})
 
@@ -269,11 +272,17 @@ def test_national_small_business_tax_policies_run_to_2027(engine: PolicyEngine) 
         ({}, TODAY, "以通知为准", None),
         ({"effective_to": "2026-11-21", "year_round": True}, TODAY, "已截止", None),
         ({"effective_from": "2027-01-01", "year_round": True}, TODAY, "未开始", None),
-        ({"annual_window": {"start": "01-01", "end": "05-31"}}, TODAY, "未开始", None),
-        ({"annual_window": {"start": "01-01", "end": "05-31"}}, date(2026, 3, 1), "申报中", 91),
-        ({"annual_window": {"start": "01-01", "end": "05-31"}}, date(2026, 5, 20), "即将截止", 11),
+        ({"annual_windows": [{"start": "01-01", "end": "05-31"}]}, TODAY, "下一申报期", None),
         (
-            {"annual_window": {"start": "01-01", "end": "05-31"}, "effective_to": "2026-12-31"},
+            {"annual_windows": [{"start": "01-01", "end": "05-31"}], "effective_from": "2026-06-01"},
+            TODAY,
+            "未开始",
+            None,
+        ),
+        ({"annual_windows": [{"start": "01-01", "end": "05-31"}]}, date(2026, 3, 1), "申报中", 91),
+        ({"annual_windows": [{"start": "01-01", "end": "05-31"}]}, date(2026, 5, 20), "即将截止", 11),
+        (
+            {"annual_windows": [{"start": "01-01", "end": "05-31"}], "effective_to": "2026-12-31"},
             TODAY,
             "已截止",
             None,
@@ -291,7 +300,46 @@ def test_next_annual_window_is_announced(engine: PolicyEngine) -> None:
     rd = engine.get("rd_expense_super_deduction")
     assert rd is not None
     result = deadline(rd, TODAY)
-    assert result.status == "未开始" and result.opens_on == date(2027, 1, 1) and result.closes_on == date(2027, 5, 31)
+    assert (
+        result.status == "下一申报期" and result.opens_on == date(2027, 1, 1) and result.closes_on == date(2027, 5, 31)
+    )
+    assert result.text == "上年度企业所得税汇算清缴：申报期2027年1月1日至2027年5月31日"
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "label", "closes_on"),
+    [
+        (date(2026, 12, 1), "下一申报期", "上年度企业所得税汇算清缴", date(2027, 5, 31)),
+        (date(2026, 3, 15), "申报中", "上年度企业所得税汇算清缴", date(2026, 5, 31)),
+        (date(2026, 5, 25), "即将截止", "上年度企业所得税汇算清缴", date(2026, 5, 31)),
+        (date(2026, 6, 20), "下一申报期", "第二季度（上半年）企业所得税预缴申报", date(2026, 7, 15)),
+        (date(2026, 7, 3), "即将截止", "第二季度（上半年）企业所得税预缴申报", date(2026, 7, 15)),
+        (date(2026, 10, 9), "即将截止", "第三季度（前三季度）企业所得税预缴申报", date(2026, 10, 15)),
+        (date(2026, 8, 1), "下一申报期", "第三季度（前三季度）企业所得税预缴申报", date(2026, 10, 15)),
+    ],
+)
+def test_rd_super_deduction_has_three_windows_a_year(
+    engine: PolicyEngine, today: date, status: str, label: str, closes_on: date
+) -> None:
+    """Claimed at 汇算清缴 (1–5月) and at the 7月/10月 预缴: on 12月1日 it is running, not 未开始 (issue 7 §4)."""
+    rd = engine.get("rd_expense_super_deduction")
+    assert rd is not None
+    result = deadline(rd, today)
+    assert (result.status, result.closes_on) == (status, closes_on)
+    assert result.text.startswith(label + "：")
+
+
+def test_any_open_window_makes_it_open() -> None:
+    windows = [
+        {"start": "01-01", "end": "03-31"},
+        {"start": "03-01", "end": "06-30"},
+        {"start": "09-01", "end": "09-30"},
+    ]
+    result = deadline(policy(annual_windows=windows), date(2026, 3, 25))
+    # two windows are open; the first closes in 6 days, but the second stays open: 申报中 until 6月30日
+    assert (result.status, result.closes_on) == ("申报中", date(2026, 6, 30))
+    assert deadline(policy(annual_windows=windows), date(2026, 8, 1)).status == "下一申报期"
+    assert deadline(policy(annual_windows=windows), date(2026, 9, 10)).status == "申报中"
 
 
 def test_matches_closing_soon_come_first(kb: KnowledgeBase) -> None:
@@ -394,7 +442,9 @@ def test_push_finds_policies_that_took_effect_since_a_date(engine: PolicyEngine)
     )
     assert all(m.policy.effective_from and m.policy.effective_from >= date(2023, 1, 1) for m in matches)
     later, _ = engine.push(profile, date(2024, 1, 1), TODAY)
-    assert not ids(later) & {"small_scale_vat_exemption", "six_taxes_two_fees_half"}
+    assert "six_taxes_two_fees_half" not in ids(later)
+    # re-based on the 增值税法 and 财政部 税务总局公告2026年第10号: in force since 2026-01-01, so pushed as new
+    assert {"small_scale_vat_exemption", "small_scale_vat_reduced_rate"} <= ids(later)
 
 
 def test_push_only_offers_policies_in_force(kb: KnowledgeBase) -> None:

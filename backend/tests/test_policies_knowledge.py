@@ -42,7 +42,7 @@ def test_every_policy_has_the_fields_of_annex_2(kb: KnowledgeBase) -> None:
             policy.channel,
             policy.authority,
             policy.phone,
-            policy.source,
+            policy.reviewed_by,
         ):
             assert value.strip(), policy.id
         assert policy.materials and policy.procedure, policy.id
@@ -131,7 +131,7 @@ def _first(change: Any) -> Any:
         (_first(lambda p: p.update(criteria={"scales": ["巨型"]})), "scales"),
         (_first(lambda p: p.update(criteria={"any_of": [{"scales": ["小型"]}]})), "至少要有两个"),
         (_first(lambda p: p.update(year_round=True, apply_from="2026-01-01")), "year_round"),
-        (_first(lambda p: p.update(year_round=False, annual_window={"start": "02-30", "end": "03-01"})), "day"),
+        (_first(lambda p: p.update(year_round=False, annual_windows=[{"start": "02-30", "end": "03-01"}])), "day"),
         (_first(lambda p: p.update(choose_one=True)), "choose_one"),
         (lambda d: d["policies"].append(dict(d["policies"][0])), "政策 id 重复"),
         (lambda d: d.update(policies={"id": "x"}), "顶层须为 `policies:` 列表"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.knowledge.provenance import Basis, Provenance, basis
 from app.knowledge.schema import Bundle, Department, Question
 from app.schemas import knowledge as out
 from app.services.checklist import Checklist
@@ -18,6 +19,32 @@ def department(d: Department, is_sample: bool) -> out.DepartmentOut:
         hours=d.hours,
         online_url=d.online_url,
         is_sample=is_sample,
+    )
+
+
+def provenance(item: Provenance | Basis) -> out.ProvenanceOut:
+    view = item if isinstance(item, Basis) else basis(item)
+    return out.ProvenanceOut(
+        sources=[
+            out.SourceOut(
+                title=s.title,
+                doc_number=s.doc_number,
+                issuer=s.issuer,
+                articles=s.articles,
+                url=s.url,
+                superseded=s.superseded,
+                superseded_by=s.superseded_by,
+                citation=s.citation,
+            )
+            for s in view.sources
+        ],
+        reviewed_on=view.reviewed_on,
+        reviewed_on_text=view.reviewed_on_text,
+        reviewed_by=view.reviewed_by,
+        verification=view.verification,
+        verification_label=view.verification_label,
+        caveat=view.caveat,
+        text=view.text,
     )
 
 
@@ -63,6 +90,7 @@ def checklist(c: Checklist) -> out.ChecklistOut:
                 basis=m.basis,
                 notes=m.notes,
                 materials=[out.MaterialOut(**vars(x)) for x in m.materials],
+                provenance=provenance(m.provenance),
             )
             for m in c.matters
         ],

@@ -15,9 +15,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.knowledge import deployment
 from app.knowledge.conditions import condition_questions, validate_condition
 from app.knowledge.policy_schema import check_policies
+from app.knowledge.review import provenance_errors
 from app.knowledge.schema import Bundle, KnowledgeBase, Question
+from app.knowledge.yamlfile import read_yaml
+
+DEPLOYMENT_FILES = ("service.yml", "tax_thresholds.yml", "profile_questions.yml")
 
 
 class KnowledgeError(Exception):
@@ -39,12 +44,11 @@ ALIASES_FILE = "matter_aliases.yml"
 
 
 def default_knowledge_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "knowledge"
+    return deployment.default_knowledge_dir()
 
 
 def _read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -52,7 +56,8 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def knowledge_files(root: Path) -> list[Path]:
-    files = [root / "stages.yml", root / "departments.yml", root / "industries.yml", root / ALIASES_FILE]
+    names = ("stages.yml", "departments.yml", "industries.yml", ALIASES_FILE, *DEPLOYMENT_FILES)
+    files = [root / name for name in names]
     for sub in ("materials", "matters", "bundles", "policies"):
         files.extend(_yaml_files(root / sub))
     return files
@@ -206,20 +211,56 @@ def validate(kb: KnowledgeBase) -> list[str]:
     for matter_id in sorted(unused):
         problems.append(f"事项 {matter_id} 没有被任何套餐使用")
     problems += check_policies(kb.policies, departments, {i.id for i in kb.industries}, stages)
+    problems += provenance_errors(kb)
     return problems
 
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     root = root or default_knowledge_dir()
-    raw, problems = read_raw(root)
+    try:
+        raw, problems = read_raw(root)
+    except yaml.YAMLError as error:
+        raise KnowledgeError([f"YAML 格式错误：{error}"]) from None
     try:
         kb = KnowledgeBase.model_validate(raw)
     except ValidationError as error:
         raise KnowledgeError(problems + validation_problems(error)) from None
     problems += validate(kb)
+    problems += _check_deployment(root, kb)
     if problems:
         raise KnowledgeError(problems)
     return kb.model_copy(update={"bundles": menu_order(kb)})
+
+
+def _check_deployment(root: Path, kb: KnowledgeBase) -> list[str]:
+    """service.yml, tax_thresholds.yml and profile_questions.yml parse; the hotlines are the service center's."""
+    problems: list[str] = []
+    try:
+        service = deployment.read_service(root)
+    except (OSError, ValidationError, yaml.YAMLError) as error:
+        return _problems(error, "service.yml: ")
+    try:
+        deployment.read_thresholds(root)
+    except (OSError, ValidationError, yaml.YAMLError) as error:
+        problems += _problems(error, "tax_thresholds.yml: ")
+    try:
+        deployment.read_profile_questions(root)
+    except (OSError, ValidationError, yaml.YAMLError) as error:
+        problems += _problems(error, "profile_questions.yml: ")
+    center = next((d for d in kb.departments if d.service_center), None)
+    if center is not None:
+        if center.name != service.center:
+            problems.append(f"service.yml：center（{service.center}）须与 service_center 部门名称（{center.name}）一致")
+        for hotline in service.hotlines:
+            if hotline.number not in center.phone:
+                problems.append(f"service.yml：{hotline.name} {hotline.number} 不在 service_center 部门的电话中")
+    return problems
+
+
+def _problems(error: OSError | ValidationError | yaml.YAMLError, prefix: str) -> list[str]:
+    if isinstance(error, ValidationError):
+        return validation_problems(error, prefix)
+    return [f"{prefix}{error}"]
 
 
 def menu_order(kb: KnowledgeBase) -> list[Bundle]:

@@ -17,15 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from app.knowledge.deployment import ProfileField, profile_questions, service_info, tax_thresholds
+from app.knowledge.provenance import Provenance
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 
-SERVICE_REGION = "重庆市黔江区"
-"""The region this deployment serves (the sample district of departments.yml).
-
-A profile that does not say where the enterprise is registered is taken to be
-here; replace together with departments.yml when deploying elsewhere."""
+SERVICE_REGION = service_info().region
+"""The region this deployment serves (knowledge/service.yml): a profile that does not say where the
+enterprise is registered is taken to be here."""
 NATIONWIDE = "全国"
 
 Level = Literal["国家级", "市级", "区级"]
@@ -65,190 +66,55 @@ class FieldSpec:
     help: str = ""
 
 
-def _flag(field_id: str, label: str, statement: str, question: str, help: str = "") -> FieldSpec:
+SMALL_LOW_PROFIT_LIMITS: dict[str, float] = tax_thresholds().small_low_profit.limits()
+"""小型微利企业 limits (knowledge/tax_thresholds.yml): 从业人数 (人), 资产总额 and 应纳税所得额 (万元)."""
+_LIMIT_TEXT = {k: f"{v:g}" for k, v in SMALL_LOW_PROFIT_LIMITS.items()}
+_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "entity_type": ("个体工商户", "企业"),
+    "scale": SCALES,
+    "taxpayer_type": ("小规模纳税人", "一般纳税人"),
+    "tax_credit_level": ("A", "B", "M", "C", "D"),
+}
+"""Choice values the criteria and the engine's rules use: profile_questions.yml words them, it cannot rename them."""
+
+
+def _spec(field: ProfileField) -> FieldSpec:
+    if field.kind == "choice" and field.id in _VOCABULARY:
+        values = tuple(str(o.value) for o in field.options)
+        if values != _VOCABULARY[field.id]:
+            raise ValueError(f"profile_questions.yml {field.id} 的取值须为 {_VOCABULARY[field.id]}，现为 {values}")
+    options = tuple((o.value, o.label) for o in field.options)
+    if field.kind == "boolean":
+        options = ((True, "是"), (False, "否"))
     return FieldSpec(
-        field_id, label, "boolean", question, ((True, "是"), (False, "否")), statement=statement, help=help
+        field.id,
+        field.label,
+        field.kind,
+        field.question.format(**_LIMIT_TEXT),
+        options,
+        unit=field.unit or "",
+        statement=field.statement or "",
+        help=(field.help or "").format(**_LIMIT_TEXT),
     )
 
 
-def _number(field_id: str, label: str, unit: str, question: str, help: str = "") -> FieldSpec:
-    return FieldSpec(field_id, label, "number", question, unit=unit, help=help)
+def _certification(name: str) -> FieldSpec:
+    return FieldSpec(
+        f"certifications.{name}",
+        name,
+        "boolean",
+        f"贵企业是否已被认定为{name}？",
+        ((True, "是"), (False, "否")),
+        statement=f"具有{name}资格",
+    )
 
 
-_FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "entity_type",
-        "市场主体类型",
-        "choice",
-        "您是个体工商户，还是企业（公司等）？",
-        (("个体工商户", "个体工商户"), ("企业", "企业（公司、合伙企业等）")),
-    ),
-    FieldSpec(
-        "scale",
-        "企业规模",
-        "choice",
-        "按中小企业划型标准，贵企业属于哪种规模？",
-        (("微型", "微型企业"), ("小型", "小型企业"), ("中型", "中型企业"), ("大型", "大型企业")),
-        help="按《中小企业划型标准规定》，以从业人员、营业收入、资产总额等指标划分，各行业标准不同；不清楚可答“小微”。",
-    ),
-    FieldSpec("industry", "所属行业", "industry", "贵企业属于哪个行业？"),
-    FieldSpec(
-        "taxpayer_type",
-        "增值税纳税人类型",
-        "choice",
-        "贵企业是增值税小规模纳税人还是一般纳税人？",
-        (("小规模纳税人", "小规模纳税人"), ("一般纳税人", "一般纳税人")),
-    ),
-    _flag(
-        "small_low_profit",
-        "小型微利企业",
-        "属于小型微利企业",
-        "贵企业是否属于小型微利企业（从业人数不超过300人、资产总额不超过5000万元、年应纳税所得额不超过300万元）？",
-        help="小型微利企业是企业所得税概念：从事国家非限制和禁止行业，且同时符合年度应纳税所得额不超过300万元、"
-        "从业人数不超过300人、资产总额不超过5000万元三个条件。",
-    ),
-    FieldSpec("region", "注册地", "region", "贵企业注册在哪个区县？"),
-    _flag("industrial", "工业企业", "属于工业（制造业）企业", "贵企业是否从事工业生产（制造业、加工业）？"),
-    _number("employees", "从业人数", "人", "贵企业现有从业人数（含劳务派遣）大约多少人？"),
-    _number("years_in_business", "成立年限", "年", "贵企业成立几年了？"),
-    _number("revenue", "上年营业收入", "万元", "贵企业上年度营业收入大约多少万元？"),
-    _number("total_assets", "资产总额", "万元", "贵企业资产总额大约多少万元？"),
-    _number("taxable_income", "年应纳税所得额", "万元", "贵企业上年度应纳税所得额大约多少万元？"),
-    _number("monthly_sales", "月销售额", "万元", "贵企业平均每月销售额（不含税）大约多少万元？"),
-    _number("rd_ratio", "研发费用占营业收入比例", "%", "贵企业研发费用占营业收入的比例大约是百分之几？"),
-    _number("layoff_rate", "上年度裁员率", "%", "贵企业上年度裁员率（净减员占参保职工比例）大约是百分之几？"),
-    _number(
-        "key_group_hire_ratio",
-        "新招用符合条件人员占比",
-        "%",
-        "今年新招用的创业担保贷款扶持对象（如高校毕业生、登记失业人员、退役军人等）占在职职工的百分之几？",
-    ),
-    FieldSpec(
-        "tax_credit_level",
-        "纳税信用等级",
-        "choice",
-        "贵企业的纳税信用等级是哪一级？",
-        (("A", "A级"), ("B", "B级"), ("M", "M级"), ("C", "C级"), ("D", "D级")),
-        help="可在电子税务局“纳税信用”中查询；新设立企业一般为M级。",
-    ),
-    *[
-        _flag(f"certifications.{name}", name, f"具有{name}资格", f"贵企业是否已被认定为{name}？")
-        for name in CERTIFICATIONS
-    ],
-    _flag("rd_activity", "开展研发活动", "开展研发活动", "贵企业是否开展研发活动（有研发项目和研发费用支出）？"),
-    _flag(
-        "pays_unemployment_insurance",
-        "足额缴纳失业保险",
-        "足额缴纳失业保险费满12个月",
-        "贵企业是否已足额缴纳失业保险费满12个月？",
-    ),
-    _flag(
-        "hires_key_groups",
-        "招用脱贫人口或登记失业人员",
-        "招用脱贫人口或登记失业半年以上人员，签订1年以上劳动合同并缴纳社会保险费",
-        "贵企业是否招用了脱贫人口或登记失业半年以上的人员（签订1年以上劳动合同并缴纳社保）？",
-    ),
-    _flag(
-        "hires_veterans",
-        "招用自主就业退役士兵",
-        "招用自主就业退役士兵，签订1年以上劳动合同并缴纳社会保险费",
-        "贵企业是否招用了自主就业退役士兵（签订1年以上劳动合同并缴纳社保）？",
-    ),
-    _flag(
-        "hires_disadvantaged",
-        "招用就业困难人员",
-        "招用就业困难人员并为其缴纳社会保险费",
-        "贵企业是否招用了就业困难人员（经人社部门认定）并为其缴纳社保？",
-    ),
-    _flag(
-        "hires_graduates",
-        "招用高校毕业生",
-        "招用高校毕业生（毕业年度或离校2年内未就业），签订劳动合同并缴纳社会保险费",
-        "贵企业今年是否招用了高校毕业生（毕业年度或离校2年内未就业）？",
-    ),
-    _flag(
-        "founder_key_group",
-        "创业者属于扶持对象",
-        "创业者属于创业担保贷款扶持对象",
-        "创业者本人是否属于以下人员：城镇登记失业人员、就业困难人员、退役军人、高校毕业生、返乡创业农民工、"
-        "脱贫人口、农村自主创业农民等？",
-    ),
-    _flag(
-        "trains_employees",
-        "组织职工技能培训",
-        "组织职工参加职业技能培训",
-        "贵企业是否组织职工参加职业技能培训（岗位技能提升、取得职业技能等级证书等）？",
-    ),
-    _flag(
-        "apprenticeship",
-        "开展新型学徒制培训",
-        "与新招用或转岗的技能岗位职工签订培训合同，开展企业新型学徒制培训",
-        "贵企业是否开展（或打算开展）企业新型学徒制培训？",
-    ),
-    _flag(
-        "internship_base",
-        "就业见习基地",
-        "已被认定为就业见习基地（单位）",
-        "贵企业是否已被人社部门认定为就业见习基地（单位）？",
-    ),
-    _flag("has_ip", "拥有知识产权", "拥有有效的专利权、商标权等知识产权", "贵企业是否拥有有效的专利或注册商标？"),
-    _flag(
-        "has_tech_contract",
-        "有登记的技术合同",
-        "有经认定登记的技术合同",
-        "贵企业是否有经技术合同登记机构认定登记的技术合同？",
-    ),
-    _flag(
-        "loan_due",
-        "贷款即将到期",
-        "有即将到期且仍有融资需求的流动资金贷款",
-        "贵企业是否有即将到期、仍需续贷的流动资金贷款？",
-    ),
-    _flag("bids_procurement", "参加政府采购", "参加政府采购活动", "贵企业是否参加（或打算参加）政府采购投标？"),
-    _flag(
-        "deregistering",
-        "计划注销",
-        "计划注销企业",
-        "贵企业是否打算注销？",
-    ),
-    _flag(
-        "no_debts",
-        "无未结清债权债务",
-        "未发生债权债务或已将债权债务清偿完结",
-        "贵企业是否未发生债权债务，或已将债权债务清偿完结？",
-    ),
-    _flag(
-        "low_voltage_power",
-        "低压用电报装",
-        "新装或增容用电容量在160千瓦及以下（低压接入）",
-        "贵企业是否需要新装或增容用电，且容量在160千瓦及以下？",
-    ),
-    _flag(
-        "newly_established",
-        "新开办企业",
-        "为新开办企业（正在办理或刚完成设立登记）",
-        "贵企业是否正在开办或刚完成设立登记？",
-    ),
-    _flag(
-        "key_investment_project",
-        "重点招商项目企业",
-        "属于重点招商项目企业",
-        "贵企业是否属于当地重点招商项目企业？",
-    ),
-    _flag(
-        "hires_postgraduates",
-        "引进硕博人才",
-        "引进或招用硕士、博士研究生",
-        "贵企业是否引进或招用了硕士、博士研究生？",
-    ),
-    _flag(
-        "high_level_talent",
-        "高层次人才",
-        "拥有或引进高层次人才（创新创业领军人才、青年拔尖人才等）",
-        "贵企业是否拥有或引进了高层次人才（如创新创业领军人才）？",
-    ),
-]
-
+_QUESTIONS = profile_questions()
+_FIELDS: list[FieldSpec] = [_spec(f) for f in _QUESTIONS.fields]
+if tuple(_QUESTIONS.certifications) != CERTIFICATIONS:
+    raise ValueError(f"profile_questions.yml 的 certifications 须为 {CERTIFICATIONS}")
+_AFTER_CREDIT = next(n for n, f in enumerate(_FIELDS) if f.id == "tax_credit_level") + 1
+_FIELDS[_AFTER_CREDIT:_AFTER_CREDIT] = [_certification(name) for name in _QUESTIONS.certifications]
 PROFILE_FIELDS: dict[str, FieldSpec] = {spec.id: spec for spec in _FIELDS}
 """Every profile field, in the order questions are preferred when they split equally."""
 NUMBER_FIELDS = frozenset(f.id for f in _FIELDS if f.kind == "number")
@@ -360,6 +226,8 @@ class AnnualWindow(Strict):
 
     start: MonthDay
     end: MonthDay
+    label: Text | None = None
+    """What is filed in this window (第三季度预缴申报, 年度汇算清缴)."""
 
     @model_validator(mode="after")
     def _check(self) -> AnnualWindow:
@@ -371,7 +239,7 @@ class AnnualWindow(Strict):
         return self
 
 
-class Policy(Strict):
+class Policy(Provenance):
     id: Identifier
     name: Text
     """政策名称."""
@@ -418,7 +286,9 @@ class Policy(Strict):
     """Last day in force; None = 长期有效."""
     apply_from: date | None = None
     apply_to: date | None = None
-    annual_window: AnnualWindow | None = None
+    annual_windows: list[AnnualWindow] = Field(default_factory=list)
+    """Windows that open every year; several when a policy is claimed more than once a year
+    (研发费用加计扣除: 7月、10月预缴 and 汇算清缴). 申报中 when any of them is open."""
     year_round: bool = False
     """常年受理 (or enjoyed when filing taxes)."""
     no_application: bool = False
@@ -428,9 +298,6 @@ class Policy(Strict):
     """Conditions only the department can check (shown, not evaluated)."""
     stages: list[Identifier] = Field(default_factory=list)
     """Lifecycle stages (stages.yml) the policy belongs to, e.g. employment for 用工 policies."""
-    source: Text
-    """Where the text comes from (the document, a seed file, an official page)."""
-    source_url: Text | None = None
     notes: Text | None = None
     """Reviewer notes: what could not be verified, what changed."""
 
@@ -463,9 +330,9 @@ class Policy(Strict):
         if self.apply_from and self.apply_to and self.apply_from > self.apply_to:
             raise ValueError(f"{self.id}: apply_from 晚于 apply_to")
         fixed = self.apply_from is not None or self.apply_to is not None
-        if fixed and self.annual_window is not None:
-            raise ValueError(f"{self.id}: 固定申报期（apply_from/apply_to）与 annual_window 只能选一种")
-        if self.year_round and (fixed or self.annual_window is not None):
+        if fixed and self.annual_windows:
+            raise ValueError(f"{self.id}: 固定申报期（apply_from/apply_to）与 annual_windows 只能选一种")
+        if self.year_round and (fixed or self.annual_windows):
             raise ValueError(f"{self.id}: 常年受理（year_round）的政策不设申报窗口")
         if self.level == "国家级" and self.region != NATIONWIDE:
             raise ValueError(f"{self.id}: 国家级政策的 region 须为“{NATIONWIDE}”")

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.knowledge.policy_schema import Policy
+from app.knowledge.provenance import Provenance
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -86,7 +87,7 @@ class MatterMaterial(Strict):
     when: Condition | None = None
 
 
-class Matter(Strict):
+class Matter(Provenance):
     id: Identifier
     name: Text
     stage: Identifier

@@ -7,10 +7,10 @@ the pydantic schema on load.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -72,6 +72,12 @@ class Matter(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewed_by: Mapped[str] = mapped_column(Text)
+    verification: Mapped[str] = mapped_column(String(32))
+    replaces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    superseded_by: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Bundle(Base):

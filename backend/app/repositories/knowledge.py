@@ -51,7 +51,7 @@ def publish(session: Session, kb: schema.KnowledgeBase, fingerprint: str) -> boo
             models.Matter,
             [
                 {
-                    **{k: v for k, v in dump(m).items() if k not in ("stage", "department")},
+                    **{k: v for k, v in m.model_dump(mode="python").items() if k not in ("stage", "department")},
                     "stage_id": m.stage,
                     "department_id": m.department,
                 }
@@ -153,6 +153,12 @@ def read(session: Session) -> schema.KnowledgeBase:
                 notes=m.notes,
                 materials=m.materials,
                 aliases=m.aliases or [],
+                sources=m.sources,
+                reviewed_on=m.reviewed_on,
+                reviewed_by=m.reviewed_by,
+                verification=m.verification,
+                replaces=m.replaces,
+                superseded_by=m.superseded_by,
             )
             for m in session.scalars(select(models.Matter))
         ],

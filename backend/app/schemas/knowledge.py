@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+
+class SourceOut(BaseModel):
+    title: str
+    doc_number: str | None
+    issuer: str
+    articles: str | None
+    url: str | None
+    superseded: bool
+    superseded_by: str | None
+    citation: str
+    """《标题》（文号）第X条, as printed."""
+
+
+class ProvenanceOut(BaseModel):
+    """政策/设定依据 and 信息核对日期 of a matter or policy (knowledge/README.md, 来源与核对)."""
+
+    sources: list[SourceOut]
+    reviewed_on: date
+    reviewed_on_text: str
+    """信息核对日期 in Chinese (2026年12月1日)."""
+    reviewed_by: str
+    verification: Literal["official_text", "secondary_source", "unverified"]
+    verification_label: str
+    caveat: str | None
+    """以主管部门最新公布为准, when the basis was not checked against the official text."""
+    text: str
+    """One line for chat replies: 依据：…。信息核对日期：…（以主管部门最新公布为准）."""
 
 
 class DepartmentOut(BaseModel):
@@ -132,6 +161,7 @@ class MatterOut(BaseModel):
     basis: str
     notes: str | None
     materials: list[MaterialOut]
+    provenance: ProvenanceOut
 
 
 class SituationOut(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.knowledge import BundleSearchOut, DepartmentOut
+from app.schemas.knowledge import BundleSearchOut, DepartmentOut, ProvenanceOut
 
 Attribute = Literal["time", "fee", "where", "materials", "conditions", "advance", "basis"]
 
@@ -48,6 +48,8 @@ class MatterGuideOut(BaseModel):
     """The "一件事" bundles this matter belongs to, most specific first."""
     url: str
     sample_departments: bool
+    provenance: ProvenanceOut
+    """设定依据 (文号, links) and 信息核对日期, shown with every answer about the matter."""
 
 
 class MatterHitOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.knowledge import DepartmentOut
+from app.schemas.knowledge import DepartmentOut, ProvenanceOut
 
 Verdict = Literal["met", "not_met", "unknown"]
 DateText = Field(default=None, max_length=10, description="YYYY-MM-DD；不填为服务器当天")
@@ -29,7 +29,7 @@ class PushIn(BaseModel):
 
 
 class DeadlineOut(BaseModel):
-    status: Literal["申报中", "即将截止", "未开始", "已截止", "常年受理", "以通知为准"]
+    status: Literal["申报中", "即将截止", "未开始", "下一申报期", "已截止", "常年受理", "以通知为准"]
     text: str
     opens_on: date | None
     closes_on: date | None
@@ -52,6 +52,8 @@ class PolicySummaryOut(BaseModel):
     """免申即享."""
     badges: list[str]
     guide_url: str
+    provenance: ProvenanceOut
+    """政策依据 (文号 + link) and 信息核对日期."""
 
 
 class ConditionOut(BaseModel):
@@ -151,8 +153,6 @@ class GuideOut(PolicySummaryOut):
     """The conditions the policy calculator checks, in words."""
     manual_checks: list[str]
     stages: list[str]
-    source: str
-    source_url: str | None
     notes: str | None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from app.knowledge.conditions import evaluate
+from app.knowledge.provenance import Basis, basis
 from app.knowledge.schema import Bundle, Department, Matter
 from app.services.catalog import Catalog
 from app.services.guide import applicable, option_label
@@ -45,6 +46,8 @@ class ChecklistMatter:
     basis: str
     notes: str | None
     materials: list[ChecklistMaterial]
+    provenance: Basis
+    """Sources, review date and verification of the matter (printed as 设定依据 and 信息核对日期)."""
 
 
 @dataclass
@@ -133,6 +136,7 @@ def build(catalog: Catalog, bundle: Bundle, answers: dict[str, Any], base_url: s
                 basis=matter.basis,
                 notes=matter.notes,
                 materials=materials,
+                provenance=basis(matter),
             )
         )
     return Checklist(

@@ -14,6 +14,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from app.knowledge.deployment import service_info
 from app.knowledge.schema import Department, KnowledgeBase
 from app.services.text import normalize
 
@@ -127,10 +128,6 @@ _GENERIC = (
     "那",
     "一下",
     "一些",
-    "黔江区",
-    "黔江",
-    "重庆市",
-    "重庆",
     "本地",
     "这里",
     "这边",
@@ -158,7 +155,17 @@ _GENERIC = (
     "可以",
     "能",
 )
-GENERIC_WORDS = tuple(sorted(set(_GENERIC), key=len, reverse=True))
+
+
+def _region_words() -> list[str]:
+    """The service region's names (重庆市黔江区, 重庆市, 重庆, 黔江区, 黔江 …) from knowledge/service.yml."""
+    service = service_info()
+    parts = re.findall(r".+?(?:自治区|自治州|省|市|州|区|县|旗)", service.region)
+    words = [service.region, *service.region_aliases, *parts]
+    return [*words, *(re.sub(r"(自治区|自治州|省|市|州|区|县|旗)$", "", w) for w in parts)]
+
+
+GENERIC_WORDS = tuple(sorted({*_GENERIC, *(w for w in _region_words() if len(w) >= 2)}, key=len, reverse=True))
 _PUNCTUATION = re.compile(r"[\s\d,，。.!！?？、:：;；~～\-—()（）\[\]【】\"'“”‘’《》<>/]+")
 
 

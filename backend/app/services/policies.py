@@ -38,6 +38,7 @@ from app.knowledge.policy_schema import (
     NATIONWIDE,
     PROFILE_FIELDS,
     SERVICE_REGION,
+    SMALL_LOW_PROFIT_LIMITS,
     Criteria,
     FieldSpec,
     Policy,
@@ -49,7 +50,9 @@ from app.services.text import chinese_to_number, normalize
 
 Status = Literal["met", "not_met", "unknown"]
 Outcome = Literal["eligible", "near_miss", "pending", "ineligible"]
-DeadlineStatus = Literal["申报中", "即将截止", "未开始", "已截止", "常年受理", "以通知为准"]
+DeadlineStatus = Literal["申报中", "即将截止", "未开始", "下一申报期", "已截止", "常年受理", "以通知为准"]
+"""下一申报期: a yearly window already passed this year and the next one is ahead — the policy is running
+(研发费用加计扣除 on 12月1日 waits for 汇算清缴), so it is not 未开始."""
 Validity = Literal["有效", "未生效", "已失效"]
 Profile = dict[str, Any]
 """Canonical profile: field id → value; certifications as ``certifications.<名称>: bool``."""
@@ -60,7 +63,6 @@ OTHER_INDUSTRY = "other"
 OTHER_REGION = "其他地区"
 MAX_NUMBER = 1e12
 PERCENT_FIELDS = frozenset({"rd_ratio", "layoff_rate", "key_group_hire_ratio"})
-SMALL_LOW_PROFIT_LIMITS = {"employees": 300.0, "total_assets": 5000.0, "taxable_income": 300.0}
 LEVEL_ORDER = {"区级": 0, "市级": 1, "国家级": 2}
 """Local policies first: they are the most specific to the enterprise."""
 TYPO_SCORE = 90.0
@@ -68,7 +70,7 @@ TYPO_SCORE = 90.0
 SHORT_TYPO_SCORE = 78.0
 """A three-character name with one wrong character: listed, but asked back (did you mean…)."""
 _PUNCTUATION = re.compile(r"[\s,，。.!！?？、:：;；~～\-—()（）\[\]【】\"'“”‘’《》<>/]+")
-DEADLINE_ORDER = {"即将截止": 0, "申报中": 1, "常年受理": 1, "以通知为准": 2, "未开始": 3, "已截止": 4}
+DEADLINE_ORDER = {"即将截止": 0, "申报中": 1, "常年受理": 1, "以通知为准": 2, "下一申报期": 3, "未开始": 3, "已截止": 4}
 
 _CHOICE_ALIASES: dict[str, dict[str, str]] = {
     "entity_type": {
@@ -702,8 +704,43 @@ def _window_deadline(start: date | None, end: date | None, today: date) -> Deadl
     return Deadline(status, text, opens_on=start, closes_on=end, days_left=left)
 
 
+def _annual_deadline(policy: Policy, today: date) -> Deadline:
+    """Several yearly windows: 申报中 when any is open (the one open longest leads: the enterprise can still
+    apply there), otherwise the next one to open."""
+    spans: list[tuple[date, date, str | None]] = []
+    for window in policy.annual_windows:
+        for year in (today.year, today.year + 1):
+            start, end = _month_day(year, window.start), _month_day(year, window.end)
+            if end >= today and (policy.effective_to is None or start <= policy.effective_to):
+                spans.append((start, end, window.label))
+                break
+    if not spans:
+        assert policy.effective_to is not None
+        return Deadline("已截止", f"最后一个申报期已结束，政策将于{_fmt(policy.effective_to)}到期")
+    open_now = sorted((s for s in spans if s[0] <= today), key=lambda s: s[1], reverse=True)
+    start, end, label = open_now[0] if open_now else min(spans, key=lambda s: s[0])
+    found = _window_deadline(start, end, today)
+    if found.status == "未开始" and _window_passed(policy, today):
+        until = f"{_fmt(start)}至{_fmt(end)}"
+        found = Deadline("下一申报期", f"申报期{until}", opens_on=start, closes_on=end)
+    if not label:
+        return found
+    return Deadline(found.status, f"{label}：{found.text}", found.opens_on, found.closes_on, found.days_left)
+
+
+def _window_passed(policy: Policy, today: date) -> bool:
+    """True when some yearly window already ran (in force) in the twelve months before ``today``."""
+    for window in policy.annual_windows:
+        for year in (today.year - 1, today.year):
+            end = _month_day(year, window.end)
+            start = _month_day(year, window.start)
+            if end < today and (policy.effective_from is None or start >= policy.effective_from):
+                return True
+    return False
+
+
 def deadline(policy: Policy, today: date) -> Deadline:
-    """申报中 / 即将截止 (≤15 days) / 未开始 / 已截止 / 常年受理 / 以通知为准, at ``today``."""
+    """申报中 / 即将截止 (≤15 days) / 未开始 / 下一申报期 / 已截止 / 常年受理 / 以通知为准, at ``today``."""
     state = validity(policy, today)
     if state == "已失效":
         assert policy.effective_to is not None
@@ -711,21 +748,10 @@ def deadline(policy: Policy, today: date) -> Deadline:
     if state == "未生效":
         assert policy.effective_from is not None
         return Deadline("未开始", f"政策自{_fmt(policy.effective_from)}起施行", opens_on=policy.effective_from)
-    window: tuple[date | None, date | None] | None = None
     if policy.apply_from is not None or policy.apply_to is not None:
-        window = (policy.apply_from, policy.apply_to)
-    elif policy.annual_window is not None:
-        start = _month_day(today.year, policy.annual_window.start)
-        end = _month_day(today.year, policy.annual_window.end)
-        if today > end:
-            start = _month_day(today.year + 1, policy.annual_window.start)
-            end = _month_day(today.year + 1, policy.annual_window.end)
-            if policy.effective_to is not None and start > policy.effective_to:
-                return Deadline("已截止", f"最后一个申报期已结束，政策将于{_fmt(policy.effective_to)}到期")
-        window = (start, end)
-    if window is not None:
-        opens, closes = window
-        return _window_deadline(opens, closes, today)
+        return _window_deadline(policy.apply_from, policy.apply_to, today)
+    if policy.annual_windows:
+        return _annual_deadline(policy, today)
     if policy.year_round or policy.no_application:
         if policy.effective_to is not None:
             left = (policy.effective_to - today).days
@@ -890,7 +916,15 @@ class _Compiled:
     phrases: list[tuple[str, str, str]] = field(default_factory=list)
     """(phrase, its core without request words, its plain form without punctuation)."""
     tokens: frozenset[str] = frozenset()
-    doc_key: str = ""
+    doc_keys: tuple[tuple[str, str], ...] = ()
+    """(normalised 文号, 文号 as written): its own, its sources' and the documents it replaces, so a question
+    about 财政部 税务总局公告2023年第19号 finds the policy now resting on 2026年第10号."""
+
+
+def _document_keys(policy: Policy) -> tuple[tuple[str, str], ...]:
+    numbers = [policy.document_number, *(s.doc_number for s in policy.sources), *policy.replaces]
+    written = [n for n in dict.fromkeys(numbers) if n and any(ch.isdigit() for ch in n)]
+    return tuple((_doc_key(n), n) for n in written if _doc_key(n))
 
 
 class PolicyEngine:
@@ -921,7 +955,7 @@ class PolicyEngine:
                 conditions=conditions,
                 phrases=phrases,
                 tokens=frozenset(w for w in words if _is_token(w)),
-                doc_key=_doc_key(policy.document_number) if policy.document_number else "",
+                doc_keys=_document_keys(policy),
             )
 
     @property
@@ -1158,9 +1192,10 @@ class PolicyEngine:
         by_topic: list[tuple[float, _Compiled, str]] = []
         for compiled in self._compiled.values():
             score, exact, matched = self._name_score(compiled, query, query_core)
-            key = compiled.doc_key
-            if is_document and key and (key in doc_query or (len(doc_query) >= 6 and doc_query in key)):
-                score, exact, matched = 100.0, True, compiled.policy.document_number or ""
+            for key, written in compiled.doc_keys if is_document else ():
+                if key in doc_query or (len(doc_query) >= 6 and doc_query in key):
+                    score, exact, matched = 100.0, True, written
+                    break
             if score >= FUZZY_FLOOR:
                 by_name.append((score, exact, len(matched), matched, compiled))
                 continue
@@ -1183,7 +1218,7 @@ class PolicyEngine:
         if current:
             top = current[0]
             rivals = [h for h in current[1:] if h.score >= top.score - AMBIGUOUS_GAP]
-            by_document = top.policy.document_number is not None and top.matched == top.policy.document_number
+            by_document = any(top.matched == written for _, written in self._compiled[top.policy.id].doc_keys)
             found = by_document or (top.score >= LIKELY and not rivals)
             return PolicySearch(
                 "matched" if found else "ambiguous", (current + related)[:limit], expired[:limit], topic

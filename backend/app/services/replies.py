@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 import yaml
 
+from app.knowledge.deployment import configured_knowledge_dir
 from app.services.text import normalize
 
 Reply = Literal["yes", "no", "skip"]
 _PARTICLES = re.compile(r"[的了呀啊吧呢哈嘛滴啦哦]*")
 _CLAUSE = re.compile(r"[,，、;；:：.。!！?？\s]+")
-_PATH = Path(__file__).resolve().parents[3] / "knowledge" / "replies.yml"
 
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load((configured_knowledge_dir() / "replies.yml").read_text(encoding="utf-8"))
     keys = {"skip": "skip", "no": "deny", "yes": "affirm"}
     return {
         kind: tuple(sorted((normalize(str(w)) for w in data[key]), key=len, reverse=True)) for kind, key in keys.items()

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.knowledge.appeals import AppealCategory, AppealKnowledge, Complexity
+from app.knowledge.deployment import service_info
 from app.models.tickets import Ticket, TicketEvent
 from app.repositories import tickets as repo
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text, masked_logger
@@ -433,7 +434,8 @@ def public_lookup(session: Session, number: str, phone_last4: str, now: datetime
         raise TicketNotFound(NOT_FOUND_MESSAGE)
     since = now - LOOKUP_WINDOW
     if repo.recent_failures(session, key, since) >= LOOKUP_MAX_FAILURES:
-        raise LookupRateLimited("查询失败次数过多，请 10 分钟后再试，或拨打企业诉求专线 023-79242258")
+        line = service_info().appeal_hotline
+        raise LookupRateLimited(f"查询失败次数过多，请 10 分钟后再试，或拨打{line.name} {line.number}")
     ticket = repo.by_number(session, key)
     if ticket is not None and ticket.mobile[-4:] == phone_last4:
         return ticket

@@ -49,6 +49,7 @@ def matter_guide(catalog: Catalog, matter: Matter, base_url: str) -> out.MatterG
         ],
         url=base_url + matter_path(matter.id),
         sample_departments=sample,
+        provenance=convert.provenance(matter),
     )
 
 

@@ -108,6 +108,7 @@ def _summary(policy: Policy, today: date, base_url: str) -> dict[str, Any]:
         "no_application": policy.no_application,
         "badges": _badges(policy, state),
         "guide_url": base_url + guide_path(policy.id),
+        "provenance": convert.provenance(policy),
     }
 
 
@@ -277,8 +278,6 @@ def _guide(catalog: Catalog, policy: Policy, day: date, base_url: str) -> out.Gu
         conditions=conditions,
         manual_checks=list(policy.manual_checks),
         stages=list(policy.stages),
-        source=policy.source,
-        source_url=policy.source_url,
         notes=policy.notes,
     )
 

@@ -1,7 +1,7 @@
 """matters.aliases: the words people use for a matter (食经证, 特行证), for 索引式导办
 
-Revision ID: 0004_matter_aliases
-Revises: 0003_merge_heads
+Revision ID: 0005_matter_aliases
+Revises: 0004_provenance
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_matter_aliases"
-down_revision: str | Sequence[str] | None = "0003_merge_heads"
+revision: str = "0005_matter_aliases"
+down_revision: str | Sequence[str] | None = "0004_provenance"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
