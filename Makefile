@@ -112,6 +112,13 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 .PHONY: test
 test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
+.PHONY: eval
+eval: eval-appeals ## Understanding/ranking accuracy on the repository's evaluation sets
+
+.PHONY: eval-appeals
+eval-appeals: backend/.venv/.installed ## Appeal classifier on eval/appeals.yml: top-1/top-3 accuracy and the misses
+	cd backend && .venv/bin/python -m app.eval_appeals
+
 .PHONY: bench
 bench: setup knowledge ## Print latency figures of the knowledge API
 	cd backend && .venv/bin/python -m app.bench
