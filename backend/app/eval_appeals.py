@@ -81,7 +81,8 @@ def main() -> int:
         print(f"错分 {len(misses)} 条（应为 → 实为，前三候选，决定词）：")
     for case in misses:
         ranked = " > ".join(names[r] for r in case.ranking[:3])
-        print(f"  - {case.text}\n      {names[case.expected]} → {names[case.ranking[0]]}；{ranked}；{'、'.join(case.deciding) or '无'}")
+        deciding = "、".join(case.deciding) or "无"
+        print(f"  - {case.text}\n      {names[case.expected]} → {names[case.ranking[0]]}；{ranked}；{deciding}")
     return 0
 
 
