@@ -71,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "visit": "回访",
     "close": "销号",
     "reopen": "重新办理",
+    "link": "关联来电",
 }
 ROLE_LABELS: dict[str, str] = {"service": "对话机器人", "agent": "坐席", "department": "承办部门"}
 COMPLEXITY_LABELS: dict[str, str] = {
