@@ -153,6 +153,7 @@ def test_a_department_sees_only_its_own_tickets_and_no_agent_pages(client: TestC
     sign_in(client, "economy_information")
     queue = client.get("/console/queue").text
     assert mine in queue and theirs not in queue
+    assert "承办部门 重庆市黔江区经济和信息化委员会" in queue
     assert "13812341234" in client.get(f"/console/tickets/{mine}").text  # the handling department sees the mobile
     other = client.get(f"/console/tickets/{theirs}")
     assert other.status_code == 404 and "没有找到" in other.text

@@ -106,7 +106,8 @@ function scheduleCheck() {
   clearTimeout(checkTimer);
   checkTimer = setTimeout(async () => {
     try {
-      const { data } = await post("/console/api/assist/check", values(), csrf);
+      const { contact_name: _contact, ...draft } = values();
+      const { data } = await post("/console/api/assist/check", draft, csrf);
       for (const name of ["mobile", "credit_code"]) {
         const box = form.querySelector(`[data-field="${name}"] .problem`);
         box.textContent = form.elements[name].value.trim() || name === "mobile" ? data.problems[name] || "" : "";

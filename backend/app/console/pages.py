@@ -44,9 +44,9 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> Response:
+def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     try:
-        user = security.current_user(request, session)
+        user = security.current_user(request, session, settings)
     except security.SignInRequired:
         return login_page(request)
     return RedirectResponse("/console/assist" if user.is_agent else "/console/queue", status_code=303)

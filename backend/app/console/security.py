@@ -27,8 +27,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.api.auth import token_table
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, SettingsDep
 from app.core.config import Settings
+from app.knowledge.appeals import get_appeal_knowledge
+from app.knowledge.loader import KnowledgeError
 from app.models.console import ConsoleSession
 from app.services.tickets import Principal, Role, as_utc, current_time
 
@@ -61,6 +63,7 @@ class ConsoleUser:
     principal: Principal
     csrf_token: str
     expires_at: datetime
+    department_name: str | None = None
 
     @property
     def is_agent(self) -> bool:
@@ -69,7 +72,7 @@ class ConsoleUser:
     @property
     def label(self) -> str:
         kind, _, name = self.principal.name.partition(":")
-        return f"坐席 {name}" if kind == "agent" else f"承办部门 {name}"
+        return f"坐席 {name}" if kind == "agent" else f"承办部门 {self.department_name or name}"
 
 
 def _digest(value: str) -> str:
@@ -135,7 +138,7 @@ def end_session(session: Session, request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/console")
 
 
-def current_user(request: Request, session: SessionDep) -> ConsoleUser:
+def current_user(request: Request, session: SessionDep, settings: SettingsDep) -> ConsoleUser:
     value = request.cookies.get(SESSION_COOKIE)
     if not value:
         raise SignInRequired()
@@ -144,7 +147,13 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
         raise SignInRequired()
     role: Role = "agent" if row.role == "agent" else "department"
     principal = Principal(role=role, name=row.principal, department_id=row.department_id)
-    return ConsoleUser(principal, row.csrf_token, as_utc(row.expires_at))
+    name = None
+    if row.department_id:
+        try:
+            name = get_appeal_knowledge(settings.knowledge_dir).department_names.get(row.department_id)
+        except KnowledgeError:
+            name = None
+    return ConsoleUser(principal, row.csrf_token, as_utc(row.expires_at), name)
 
 
 UserDep = Annotated[ConsoleUser, Depends(current_user)]
