@@ -316,3 +316,42 @@ def test_reports_show_the_on_time_rate_and_export_csv(client: TestClient) -> Non
     assert re.search(r'data-testid="on-time">\d+%', page.text)
     csv_text = client.get("/console/reports.csv", params={"start": "2026-11-01", "end": "2026-11-30"}).text
     assert csv_text.startswith("\ufeff统计期") and "经济和信息化委员会" in csv_text
+
+
+def test_report_figures_count_late_answers_reopenings_and_satisfaction(
+    client: TestClient, ticket_clock: TicketClock
+) -> None:
+    from datetime import date
+
+    def move(number: str, **body: object) -> None:
+        response = client.post(f"/api/tickets/{number}/transitions", json=body, headers=ticket_headers("agent"))
+        assert response.status_code == 200, response.text
+
+    ticket_clock.set_day(date(2026, 10, 12))  # a Monday; 要素保障: 10 working days → due 2026-10-26
+    on_time = file_ticket(client, "console-report-oct-1", enterprise_name="十月甲公司")
+    late = file_ticket(client, "console-report-oct-2", enterprise_name="十月乙公司")
+    for number in (on_time, late):
+        move(number, action="assign", department_id="economy_information")
+        move(number, action="start")
+    ticket_clock.set_day(date(2026, 10, 14))
+    move(on_time, action="answer", note="已处理")
+    move(on_time, action="visit", satisfaction="不满意")  # reopens
+    ticket_clock.set_day(date(2026, 10, 30))
+    move(late, action="answer", note="已处理（超期）")
+    ticket_clock.reset()
+    sign_in(client, "agent")
+    rows = client.get("/console/reports.csv", params={"start": "2026-10-01", "end": "2026-10-31"}).text.splitlines()
+    economy = next(r for r in rows if r.startswith("重庆市黔江区经济和信息化委员会"))
+    # 受理 2, 按期 1/2, 平均反馈 (2 + 14) / 2 = 8.0 个工作日, 重办 1/2, 不满意 1
+    assert economy.split(",")[:10] == [
+        "重庆市黔江区经济和信息化委员会",
+        "2",
+        "50%",
+        "8.0",
+        "50%",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+    ]
