@@ -355,3 +355,11 @@ def test_report_figures_count_late_answers_reopenings_and_satisfaction(
         "1",
         "0",
     ]
+
+
+def test_caller_text_is_escaped_on_the_ticket_page(client: TestClient) -> None:
+    number = file_ticket(client, "console-escape-1", description="用电报装<script>alert(1)</script>拖了两个月")
+    sign_in(client, "agent")
+    page = client.get(f"/console/tickets/{number}").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
