@@ -171,6 +171,12 @@ def test_a_second_identical_call_offers_linking_instead_of_a_new_ticket(console:
     sign_in(page, console, AGENT_TOKEN)
     for n, line in enumerate(CALL, start=1):
         say(page, line, n)
+    option = page.get_by_test_id("next").locator("button.option").first
+    expect(option).to_be_visible()
+    title = option.inner_text()
+    option.click()  # the agent answers for the caller: the option goes into the conversation
+    expect(page.locator("#transcript li.agent")).to_have_text(f"（坐席代答：{title}）")
+    expect(page.locator("#status")).to_have_text("已更新", timeout=60_000)
     similar = page.get_by_test_id("similar")
     expect(similar).to_contain_text(number)
     expect(similar).to_contain_text("同一手机号")
