@@ -117,11 +117,15 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 test: lint typecheck knowledge-report test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
 .PHONY: eval
-eval: eval-guide ## Understanding and ranking accuracy on the repository's evaluation sets (eval/)
+eval: eval-guide eval-appeals ## Understanding and ranking accuracy on the repository's evaluation sets (eval/)
 
 .PHONY: eval-guide
 eval-guide: backend/.venv/.installed ## Routing of 办事/事项/政策 questions (eval/guide.yml): top-1 accuracy and the misses
 	cd backend && .venv/bin/python -m app.evaluation.guide
+
+.PHONY: eval-appeals
+eval-appeals: backend/.venv/.installed ## Appeal classifier on eval/appeals.yml: top-1/top-3 accuracy and the misses
+	cd backend && .venv/bin/python -m app.evaluation.appeals
 
 .PHONY: bench
 bench: setup knowledge ## Print latency figures of the knowledge API

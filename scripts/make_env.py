@@ -6,6 +6,7 @@ An existing .env is never touched.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -20,8 +21,9 @@ def main() -> int:
         return 0
     lines = []
     for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
-        if line.endswith("=" + SECRET_MARK):
-            line = line[: -len(SECRET_MARK)] + secrets.token_urlsafe(32)
+        if not line.lstrip().startswith("#"):
+            # every marker gets its own token (DEPARTMENT_TOKENS has one per department)
+            line = re.sub(re.escape(SECRET_MARK), lambda _m: secrets.token_urlsafe(32), line)
         lines.append(line)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target.chmod(0o600)

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,7 +19,10 @@ from app.api.deps import SessionDep
 from app.api.routes import admin, guide, knowledge, matters, pages
 from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
-from app.core.config import get_settings
+from app.console import assist as console_assist
+from app.console import pages as console_pages
+from app.console.security import CsrfRejected, NotAllowed, SignInRequired, secure_headers
+from app.core.config import REPO_ROOT, get_settings
 from app.core.db import session_factory
 from app.services.catalog import KnowledgeNotLoaded, get_catalog
 
@@ -48,6 +52,34 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)
+    app.include_router(console_pages.router)
+    app.include_router(console_assist.router)
+    app.mount("/console/static", StaticFiles(directory=REPO_ROOT / "web" / "console"), name="console-static")
+
+    def _console_refusal(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/console/api/"):
+            return JSONResponse(status_code=status, content={"detail": message})
+        page = HTMLResponse(
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>工作台</title>'
+            f'<p>{message}</p><p><a href="/console">返回工作台</a></p></html>',
+            status_code=status,
+        )
+        secure_headers(page)
+        return page
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        if request.url.path.startswith("/console/api/") or request.method != "GET":
+            return _console_refusal(request, 401, "登录已过期，请重新登录工作台")
+        return RedirectResponse("/console", status_code=303)
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, _exc: CsrfRejected) -> Response:
+        return _console_refusal(request, 403, "请求缺少有效的安全校验码（CSRF），请刷新页面后重试")
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        return _console_refusal(request, 403, exc.message)
 
     @app.get("/health", tags=["ops"])
     def health(session: SessionDep) -> dict[str, str]:

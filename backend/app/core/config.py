@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     """Ticket API: hotline agents, comma-separated ``name:token`` pairs (a bare token: one agent)."""
     department_tokens: str | None = None
     """Ticket API: departments, comma-separated ``department_id:token`` pairs (own tickets only)."""
+    rasa_port: int = 5005
+    rasa_url: str = ""
+    """The console's Rasa HTTP API; defaults to http://127.0.0.1:RASA_PORT."""
+    rasa_auth_token: str | None = None
+    """Rasa's ``--auth-token``: the console sends it as ``?token=``."""
+    rasa_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    console_session_minutes: int = Field(default=480, ge=5, le=1440)
+    """A console sign-in lasts this long (default one working day)."""
+    console_secure_cookie: bool = False
+    """Always mark the console cookie Secure (it is also Secure when X-Forwarded-Proto is https)."""
 
     @field_validator("backend_service_token", "agent_tokens", "department_tokens")
     @classmethod
@@ -48,6 +58,10 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @property
+    def rasa_base_url(self) -> str:
+        return (self.rasa_url or f"http://127.0.0.1:{self.rasa_port}").rstrip("/")
 
     @property
     def base_url(self) -> str:

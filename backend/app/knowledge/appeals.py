@@ -31,6 +31,9 @@ class AppealCategory(BaseModel):
     name: Text
     description: Text
     keywords: list[Text] = Field(min_length=1)
+    signals: list[Text] = Field(default_factory=list)
+    """Generic complaint phrasing (办不下来, 没到账): counts half as much as a keyword, so the
+    subject of a complaint (用电报装) decides over how it is told."""
     default_complexity: Complexity
     general_working_days: int = Field(ge=5, le=15)
     """Time limit of a 一般诉求 of this category (兜底办: 5-15 个工作日)."""
@@ -103,6 +106,8 @@ def load_appeal_knowledge(root: Path) -> AppealKnowledge:
             problems.append(f"{FILE_NAME}: 分类 {category.id} 的转办部门 {category.department} 不在 departments.yml 中")
         if len(set(category.keywords)) != len(category.keywords):
             problems.append(f"{FILE_NAME}: 分类 {category.id} 的 keywords 有重复")
+        if set(category.keywords) & set(category.signals) or len(set(category.signals)) != len(category.signals):
+            problems.append(f"{FILE_NAME}: 分类 {category.id} 的 signals 有重复或与 keywords 重复")
     if FALLBACK_CATEGORY not in seen_ids:
         problems.append(f"{FILE_NAME}: 须有兜底分类 id: {FALLBACK_CATEGORY}")
     if problems:

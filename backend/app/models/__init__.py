@@ -6,3 +6,6 @@ from app.models.tickets import Ticket, TicketCounter, TicketEvent, TicketLookupF
 __all__ = ["Base", "Bundle", "Department", "Industry", "KnowledgeVersion", "Material", "Matter", "Stage"]
 __all__ += ["Ticket", "TicketCounter", "TicketEvent", "TicketLookupFailure"]
 __all__ += ["Policy"]
+from app.models.console import AssistLine, ConsoleSession  # noqa: E402
+
+__all__ += ["AssistLine", "ConsoleSession"]

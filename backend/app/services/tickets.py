@@ -27,11 +27,10 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Literal
 
-from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,8 +38,10 @@ from app.knowledge.appeals import AppealCategory, AppealKnowledge, Complexity
 from app.knowledge.deployment import service_info
 from app.models.tickets import Ticket, TicketEvent
 from app.repositories import tickets as repo
+from app.services.classifier import CategoryMatch as CategoryMatch  # re-exported for callers of this module
+from app.services.classifier import Classification as Classification
+from app.services.classifier import classify as classify
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text, masked_logger
-from app.services.text import normalize
 from app.services.workdays import add_working_days, working_days_between
 
 log = masked_logger("backend.tickets")
@@ -71,6 +72,7 @@ ACTION_LABELS: dict[str, str] = {
     "visit": "回访",
     "close": "销号",
     "reopen": "重新办理",
+    "link": "关联来电",
 }
 ROLE_LABELS: dict[str, str] = {"service": "对话机器人", "agent": "坐席", "department": "承办部门"}
 COMPLEXITY_LABELS: dict[str, str] = {
@@ -193,85 +195,6 @@ def working_days_left(ticket: Ticket, today: date) -> int | None:
     if ticket.state not in OPEN_STATES:
         return None
     return working_days_between(today, ticket.deadline)[0]
-
-
-# ---------------------------------------------------------------- classification
-
-
-FUZZY_MIN_LENGTH, FUZZY_FLOOR, CLEAR_LEAD = 4, 80.0, 1.5
-
-
-@dataclass(frozen=True)
-class CategoryMatch:
-    category: AppealCategory
-    score: float
-    """Best keyword match: 100 verbatim, else the rapidfuzz similarity."""
-    weight: float
-    """Matched characters weighted by score: the ranking key."""
-    matched: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Classification:
-    status: Literal["matched", "ambiguous", "unknown", "empty"]
-    category: AppealCategory
-    score: float
-    candidates: list[CategoryMatch] = field(default_factory=list)
-
-
-def classify(knowledge: AppealKnowledge, text: str) -> Classification:
-    """The category a complaint belongs to, from the keywords of appeal_categories.yml.
-
-    Longest keywords first: a keyword found only inside a longer matched keyword does not
-    count (劳动合同 is 用工, its 合同 is not also 法律纠纷). A category's weight is the
-    length of its matched keywords; the top one is ``matched`` when it leads the
-    runner-up by half again, ``ambiguous`` otherwise. Nothing found: the fallback
-    category (其他) with status ``unknown``.
-    """
-    query = re.sub(r"\s+", "", normalize(text))[:2000]
-    if not query:
-        return Classification("empty", knowledge.fallback, 0.0)
-    keywords = sorted(
-        ((normalize(k).replace(" ", ""), c) for c in knowledge.categories for k in c.keywords),
-        key=lambda item: -len(item[0]),
-    )
-    covered = [0] * len(query)  # length of the longest keyword matched over each character
-    found: dict[str, list[tuple[str, float]]] = {}
-    for keyword, category in keywords:
-        if not keyword:
-            continue
-        counted = False
-        start = query.find(keyword)
-        while start != -1:
-            span = range(start, start + len(keyword))
-            if any(covered[i] <= len(keyword) for i in span):
-                counted = True
-                for i in span:
-                    covered[i] = max(covered[i], len(keyword))
-            start = query.find(keyword, start + 1)
-        if counted:
-            found.setdefault(category.id, []).append((keyword, 100.0))
-        elif len(keyword) >= FUZZY_MIN_LENGTH:
-            similarity = float(fuzz.partial_ratio(keyword, query))
-            if similarity >= FUZZY_FLOOR:
-                found.setdefault(category.id, []).append((keyword, similarity))
-    by_id = knowledge.by_id
-    matches = [
-        CategoryMatch(
-            category=by_id[category_id],
-            score=round(max(score for _, score in hits), 1),
-            weight=round(sum(len(keyword) * score / 100 for keyword, score in hits), 2),
-            matched=tuple(keyword for keyword, _ in hits),
-        )
-        for category_id, hits in found.items()
-    ]
-    order = {c.id: n for n, c in enumerate(knowledge.categories)}
-    matches.sort(key=lambda m: (-m.weight, -m.score, order[m.category.id]))
-    if not matches:
-        return Classification("unknown", knowledge.fallback, 0.0)
-    top = matches[0]
-    clear = len(matches) == 1 or top.weight >= CLEAR_LEAD * matches[1].weight
-    return Classification("matched" if clear else "ambiguous", top.category, top.score, matches)
 
 
 # ---------------------------------------------------------------- creation
