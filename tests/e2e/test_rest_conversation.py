@@ -285,7 +285,7 @@ def test_a_question_about_one_licence_answers_it_first(rasa_url: str) -> None:
 @pytest.mark.parametrize("message", ["稳刚返还需要什么条件", "創業擔保貸款有貼息嗎"])
 def test_policies_named_with_typos_or_traditional_characters(rasa_url: str, message: str) -> None:
     text = say(rasa_url, f"named-{message}", message)
-    assert "【" in text or "已停止受理" in text or "已失效" in text, text
+    assert "【" in text or "已经到期" in text, text
     assert "请问" not in text.split("\n")[0]  # not the matching questionnaire
 
 
@@ -303,6 +303,6 @@ URL = re.compile(r"https?://\S+")
 def test_zz_no_internal_identifier_reached_a_user() -> None:
     """Field ids ("rd_activity", "industry") never reach a user: everything is shown by its Chinese label."""
     assert SHOWN, "no bot message was recorded"
-    leaks = {m for text in SHOWN for m in IDENTIFIER.findall(URL.sub("", text.lower()))}
+    leaks = {m for text in SHOWN for m in IDENTIFIER.findall(URL.sub("", text))}  # "LPR" in a policy is fine
     allowed = {"hello", "script", "alert", "drop", "table", "events"}  # the user's own bad input, echoed as topic
     assert leaks - allowed == set(), leaks

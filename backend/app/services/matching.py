@@ -246,7 +246,8 @@ class BundleMatcher:
         ranked = sorted(best.values(), key=rank)[:limit]
         topic = query_core[:30]
         if not ranked:
-            return BundleSearch("unknown" if topic else "empty", [], topic)
+            # One character left ("我想办事" → "事") names no business: ask which one, don't say it is not covered.
+            return BundleSearch("unknown" if len(topic) >= 2 else "empty", [], topic)
         top = ranked[0]
         rivals = [c for c in ranked[1:] if c.score >= top.score - AMBIGUOUS_GAP]
         # A longer verbatim phrase is the more specific one: 开药店 beats 开店-like overlaps.
