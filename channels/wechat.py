@@ -30,6 +30,7 @@ from channels.wechat_security import RequestRejected, check_query, open_body, se
 from channels.wechat_store import MemoryStore, make_store
 from channels.wechat_texts import texts_from
 from channels.wechat_turns import EVENT_QUOTA, MESSAGE_QUOTA, Conductor, Inbound, user_hash
+from channels.wechat_worker import TurnWorkers
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,10 @@ class WeChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
         bp = Blueprint("wechat_webhook", module.__name__ if module else None)
+        workers = TurnWorkers()
+
+        async def run_turn(message: UserMessage) -> Any:
+            return await workers.run(message.sender_id, on_new_message(message))
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -151,7 +156,7 @@ class WeChatInput(InputChannel):
             if inbound is None:
                 return response.text("success")
             logger.info("wechat.message user=%s kind=%s", user_hash(inbound.openid), inbound.kind)
-            outcome = await self.conductor.handle(inbound, on_new_message, texts)
+            outcome = await self.conductor.handle(inbound, run_turn, texts)
             if outcome.message is None:
                 return response.text("success")
             reply_xml = render_reply(message, outcome.message)

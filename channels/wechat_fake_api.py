@@ -159,7 +159,7 @@ class FakeWeChatApi:
 
 
 class FakeServerThread:
-    """Runs a FakeWeChatApi on 127.0.0.1 in a thread of its own (its own event loop)."""
+    """Runs a FakeWeChatApi (or anything with an aiohttp ``app()``) on 127.0.0.1 in a thread of its own."""
 
     def __init__(self, fake: FakeWeChatApi, port: int = 0) -> None:
         self.fake, self._port = fake, port

@@ -7,6 +7,7 @@ tells the fake API server about each user action so the 客服消息 quota is ke
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 import time
@@ -112,10 +113,8 @@ class WeChatServerSide:
             try:
                 last = await self.post(session, plaintext_xml)
                 return last
-            except TimeoutError:
-                last = Delivery(0, "", None, WECHAT_TIMEOUT)
-            except aiohttp.ServerTimeoutError:
-                last = Delivery(0, "", None, WECHAT_TIMEOUT)
+            except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+                last = Delivery(0, "", None, WECHAT_TIMEOUT)  # WeChat gives up on this try and retries
         assert last is not None
         return last
 

@@ -136,6 +136,9 @@ class Conductor:
             logger.exception("wechat.turn.failed user=%s", user_hash(inbound.openid))
             return RenderedTurn([Outgoing(text=texts.failed)])
         rendered = render_turn(collector.messages, texts)
+        if not rendered.messages:  # e.g. the action server did not answer: never leave the user in silence
+            logger.warning("wechat.turn.empty user=%s", user_hash(inbound.openid))
+            return RenderedTurn([Outgoing(text=texts.failed)])
         await self.remember_options(inbound.openid, rendered.options)
         return rendered
 

@@ -140,3 +140,8 @@ async def test_without_app_credentials_one_passive_message_carries_the_link(stor
     engine = Engine([{"text": "\n".join(["材料" * 300] * 6) + "\nhttps://gov.example/c"}])
     outcome = await conductor.handle(inbound("o10", "m10", "问"), engine, TEXTS)
     assert outcome.message is not None and "https://gov.example/c" in outcome.message.text
+
+
+async def test_a_turn_without_any_answer_is_not_silence(conductor: Conductor) -> None:
+    outcome = await conductor.handle(inbound("o11", "m11", "问"), Engine([]), TEXTS)
+    assert outcome.message == Outgoing(text=TEXTS.failed)
