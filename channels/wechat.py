@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional
 
@@ -166,14 +167,23 @@ class WeChatInput(InputChannel):
         return bp
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def cdata_safe(text: str) -> str:
+    """wechatpy puts values into CDATA as they are: split any "]]>" and drop characters XML forbids."""
+    return _XML_INVALID.sub("", text).replace("]]>", "]]]]><![CDATA[>")
+
+
 def render_reply(message: BaseMessage, outgoing: Outgoing) -> str:
-    """The passive reply XML (wechatpy renders it; CDATA-safe)."""
+    """The passive reply XML, rendered by wechatpy."""
     if outgoing.article is not None:
         reply = ArticlesReply(message=message)
         a = outgoing.article
-        reply.add_article({"title": a.title, "description": a.description, "url": a.url, "image": a.picurl})
+        fields = {"title": a.title, "description": a.description, "url": a.url, "image": a.picurl}
+        reply.add_article({k: cdata_safe(v) for k, v in fields.items()})
         return str(reply.render())
-    return str(TextReply(message=message, content=outgoing.text).render())
+    return str(TextReply(message=message, content=cdata_safe(outgoing.text)).render())
 
 
 __all__ = ["WeChatInput", "render_reply", "sign", "signature_matches"]
