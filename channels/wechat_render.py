@@ -114,10 +114,15 @@ def numbered_options(options: Sequence[Option], start: int, prompt: str) -> str:
     return prompt + "\n" + "\n".join(lines)
 
 
-def _already_numbered(text: str, options: Sequence[Option], start: int) -> bool:
-    """The response text lists the options itself (e.g. utter_guide_question's {options})."""
+def _already_numbered(text: str, options: Sequence[Option], start: int) -> int:
+    """How many leading options the response text lists itself (e.g. utter_guide_question's {options})."""
     lines = {line.strip() for line in text.splitlines()}
-    return all(f"{start + i}. {o.title}" in lines for i, o in enumerate(options))
+    count = 0
+    for i, option in enumerate(options):
+        if f"{start + i}. {option.title}" not in lines:
+            break
+        count += 1
+    return count
 
 
 def _article(custom: Any) -> Optional[Article]:
@@ -143,8 +148,12 @@ def render_turn(bot_messages: Sequence[Dict[str, Any]], texts: ChannelTexts) -> 
         ]
         if buttons:
             start = len(options) + 1
-            if not _already_numbered(text, buttons, start):
+            listed = _already_numbered(text, buttons, start)
+            if listed == 0:
                 text = f"{text}\n{numbered_options(buttons, start, texts.choose_by_number)}".strip()
+            elif listed < len(buttons):  # e.g. an extra "不清楚" button after the listed options
+                extra = buttons[listed:]
+                text += "\n" + "\n".join(f"{start + listed + i}. {o.title}" for i, o in enumerate(extra))
             options.extend(buttons)
         for key in ("image", "attachment"):
             url = message.get(key)

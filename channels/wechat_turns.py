@@ -45,6 +45,7 @@ MESSAGE_QUOTA = (5, 48 * 3600.0)
 EVENT_QUOTA = (3, 60.0)
 PENDING, PUSHED = "pending", "push"
 MAX_INPUT_CHARS = 2000
+PUSH_AFTER_PASSIVE_SECONDS = 1.0
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -172,8 +173,8 @@ class Conductor:
             messages = fit_quota(messages, 1, texts)
         first, rest = messages[0], messages[1:]
         await self.store.set(claim_key, "done:" + _dump(first), CLAIM_TTL)
-        if rest:
-            self._spawn(self._push(inbound.openid, rest, texts))
+        if rest:  # after the passive reply has reached the user, or the second part could overtake the first
+            self._spawn(self._push(inbound.openid, rest, texts, delay=PUSH_AFTER_PASSIVE_SECONDS))
         return Outcome(first)
 
     async def _join(self, claim_key: str, started: float) -> Outcome:
@@ -196,8 +197,9 @@ class Conductor:
         rendered = await task
         await self._push(openid, rendered.messages, texts)
 
-    async def _push(self, openid: str, messages: List[Outgoing], texts: ChannelTexts) -> None:
+    async def _push(self, openid: str, messages: List[Outgoing], texts: ChannelTexts, delay: float = 0.0) -> None:
         who = user_hash(openid)
+        await asyncio.sleep(delay)
         if self.api is None:
             logger.warning("wechat.push.unavailable user=%s: WECHAT_APP_ID/SECRET unset, %d lost", who, len(messages))
             return

@@ -184,3 +184,10 @@ def test_truncated_last_message_stays_within_2048_bytes() -> None:
 )
 def test_parse_choice_table(text: str, count: int, expected: object) -> None:
     assert parse_choice(text, count) == expected
+
+
+def test_buttons_beyond_the_listed_options_are_numbered_on() -> None:
+    buttons = [{"title": t, "payload": t} for t in ("小规模纳税人", "一般纳税人", "不清楚")]
+    turn = render_turn([{"text": "纳税人类型？\n1. 小规模纳税人\n2. 一般纳税人", "buttons": buttons}], TEXTS)
+    assert turn.messages[0].text == "纳税人类型？\n1. 小规模纳税人\n2. 一般纳税人\n3. 不清楚"
+    assert [o.title for o in turn.options] == ["小规模纳税人", "一般纳税人", "不清楚"]

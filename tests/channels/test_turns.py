@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Dict, List
 
 import pytest
@@ -105,8 +106,11 @@ async def test_passive_first_chunk_then_the_rest_pushed(conductor: Conductor, fa
     engine = Engine([{"text": "\n".join(["说明" * 100] * 12)}])
     outcome = await conductor.handle(inbound("o7", "m7", "问"), engine, TEXTS)
     assert outcome.message is not None and len(outcome.message.text.encode()) <= 2048
+    answered = time.time()
     await conductor.drain()
-    assert len(fake_api.fake.pushes_to("o7")) >= 1
+    pushes = fake_api.fake.pushes_to("o7")
+    assert len(pushes) >= 1
+    assert pushes[0].at - answered >= 0.9  # the rest waits until the passive reply has been delivered
 
 
 async def test_digits_map_to_the_last_offered_payloads(conductor: Conductor) -> None:
