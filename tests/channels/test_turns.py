@@ -149,3 +149,20 @@ async def test_without_app_credentials_one_passive_message_carries_the_link(stor
 async def test_a_turn_without_any_answer_is_not_silence(conductor: Conductor) -> None:
     outcome = await conductor.handle(inbound("o11", "m11", "问"), Engine([]), TEXTS)
     assert outcome.message == Outgoing(text=TEXTS.failed)
+
+
+@pytest.mark.parametrize("errcode", [45047, 45015, 40001])
+async def test_refused_pushes_stop_cleanly(
+    conductor: Conductor, fake_api: FakeServerThread, errcode: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.fake.user_acted("o-refused")
+    fake_api.fake.fail_next(errcode, times=2)  # 40001 twice: the refreshed token is refused too
+    engine = Engine(
+        [{"text": "第一段"}, {"custom": {"news": {"title": "告知单", "url": "https://gov.example/c"}}}], delay=0.8
+    )
+    outcome = await conductor.handle(inbound("o-refused", "m-refused", "问"), engine, TEXTS)
+    assert outcome.message is None
+    await conductor.drain()
+    assert fake_api.fake.pushes_to("o-refused") == []
+    assert "o-refused" not in caplog.text  # the OpenID is logged as a hash only
+    assert f"errcode={errcode}" in caplog.text or f"errcode {errcode}" in caplog.text
