@@ -128,8 +128,21 @@ eval-appeals: backend/.venv/.installed ## Appeal classifier on eval/appeals.yml:
 	cd backend && .venv/bin/python -m app.evaluation.appeals
 
 .PHONY: bench
-bench: setup knowledge ## Print latency figures of the knowledge API
+bench: setup knowledge bench-wechat ## Print latency figures of the knowledge API and the WeChat channel
 	cd backend && .venv/bin/python -m app.bench
+
+.PHONY: bench-wechat
+bench-wechat: setup env-file knowledge train ## WeChat figures: 30 users through the signed endpoint (results/bench/wechat.json)
+	$(BOT_PY) -m channels.wechat_bench
+
+# ---------------------------------------------------------------- WeChat 公众号
+.PHONY: wechat-sim
+wechat-sim: setup env-file knowledge train ## Try the 公众号 in a terminal: a simulated WeChat server and API, no account needed
+	$(BOT_PY) -m channels.wechat_sim
+
+.PHONY: wechat-menu
+wechat-menu: setup ## Validate knowledge/wechat_menu.yml and publish it to the 公众号 (WECHAT_APP_ID/SECRET)
+	$(BOT_PY) -m channels.wechat_menu publish
 
 .PHONY: clean
 clean: ## Remove environments, models, databases and results
