@@ -11,6 +11,7 @@ from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
+from actions.common import service
 from channels.wechat_render import ChannelTexts
 
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain" / "wechat.yml"
@@ -34,11 +35,16 @@ def _first_text(responses: Mapping[str, Any], name: str) -> Optional[str]:
 
 
 def texts_from(responses: Optional[Mapping[str, Any]]) -> ChannelTexts:
+    """The channel's sentences, with the deployment's hotlines (knowledge/service.yml) filled in."""
     file_responses: Dict[str, Any] = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+    info = service.load()
+    numbers = {"{appeal_hotline}": info.appeal_hotline_text, "{service_hotlines}": info.hotline_text}
     values = {}
     for field_name, response in RESPONSES.items():
         text = _first_text(responses or {}, response) or _first_text(file_responses, response)
         if text is None:
             raise KeyError(f"response {response} missing from domain/wechat.yml")
+        for placeholder, number in numbers.items():
+            text = text.replace(placeholder, number)
         values[field_name] = text
     return ChannelTexts(**values)
