@@ -3,31 +3,48 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
-from app.api.routes import admin, guide, knowledge, pages
+from app.api.routes import admin, guide, knowledge, pages, queries
+from app.api.routes import dead_letters as dead_letter_routes
 from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings, startup_problems
+from app.core.logging import install_log_masking
 from app.services.catalog import KnowledgeNotLoaded
 
 log = logging.getLogger("backend")
 
 
+def _settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = "\n".join(f"  - {line}" for line in startup_problems(error))
+        message = f"后端配置有误，服务未启动：\n{lines}\n请修改 .env（见 .env.example 与 README）后重启。"
+        print(message, file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
 def create_app() -> FastAPI:
-    settings = get_settings()
+    install_log_masking()
+    settings = _settings_or_exit()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0")
     for router in (knowledge.router, guide.router, admin.router, pages.router):
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)
+    app.include_router(dead_letter_routes.router)
+    app.include_router(queries.router)
 
     @app.get("/health", tags=["ops"])
     def health(session: SessionDep) -> dict[str, str]:
