@@ -45,7 +45,7 @@ def _mask_record(record: logging.LogRecord) -> None:
     else:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logged as it is
+        except Exception:
             return
         record.msg, record.args = mask_text(message), None
     if record.exc_info and record.exc_info[0] is not None:
