@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("reference", name=op.f("uq_appeal_outbox_reference")),
     )
     op.create_index("ix_appeal_outbox_sender_id", "appeal_outbox", ["sender_id"], unique=False)
-    op.create_index("ix_appeal_outbox_state_next_attempt_at", "appeal_outbox", ["state", "next_attempt_at"], unique=False)
+    op.create_index(
+        "ix_appeal_outbox_state_next_attempt_at", "appeal_outbox", ["state", "next_attempt_at"], unique=False
+    )
     op.create_table(
         "dead_letters",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
