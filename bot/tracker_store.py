@@ -59,7 +59,7 @@ def appeal_ended_this_turn(events: Iterable[Any]) -> bool:
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        engine: Any = self.engine
+        engine: Any = getattr(self, "engine")  # noqa: B009 - typed Any: rasa is not type-checked here
         url = engine.url
         engine.dispose()
         self.engine = sa.create_engine(url, hide_parameters=True, **create_engine_kwargs(url))
