@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
-LEASE = timedelta(seconds=60)
-"""Longer than one delivery can take (three tries of the 4-second client plus waits)."""
+LEASE = timedelta(seconds=float(os.environ.get("OUTBOX_LEASE_SECONDS", "60")))
+"""Longer than one delivery can take (three tries of the 4-second client plus waits): a claimed row
+is invisible to other workers for this long, then taken again if its worker died."""
 COLUMNS = (
     "idempotency_key, reference, sender_id, payload, state, attempts, last_error, "
     "next_attempt_at, ticket_number, ticket, created_at, delivered_at"
