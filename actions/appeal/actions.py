@@ -314,10 +314,6 @@ class ValidateTicketForm(BaseFormValidator):
         text = str(slot_value or "").upper()
         match = re.search(r"QY\d{12,13}|CX[2-9A-HJ-NP-Z]{8}", text)
         if match:
-            queued = await delivery.by_reference(match.group(0)) if match.group(0).startswith("CX") else None
-            if queued is not None and queued.pending:
-                dispatcher.utter_message(response="utter_appeal_still_queued", reference=queued.reference)
-                return {"ticket_id": None, "requested_slot": None, "appeal_failures": 0.0}
             return {"ticket_id": match.group(0), "appeal_failures": 0.0}
         # No number: the appeals this conversation filed (or still holds) are known here.
         entries = await delivery.find(tracker.sender_id)
@@ -352,6 +348,11 @@ class ActionCheckTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         number, digits = tracker.get_slot("ticket_id"), tracker.get_slot("phone_last4")
         done = [SlotSet("phone_last4", None), SlotSet("appeal_failures", 0.0)]
+        queued = await delivery.by_reference(str(number)) if str(number).startswith("CX") else None
+        if queued is not None and queued.pending:
+            # Still in the outbox: the backend does not know it yet, and must not answer "not found".
+            dispatcher.utter_message(response="utter_appeal_still_queued", reference=queued.reference)
+            return done
         try:
             status = await get_client().ticket_status(str(number), str(digits), client_id=tracker.sender_id)
         except NotFound:

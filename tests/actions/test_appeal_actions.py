@@ -172,6 +172,12 @@ async def test_backend_down_keeps_the_appeal_and_delivers_it_once_later(
     assert responses(dispatcher) == ["utter_appeal_queued"]
     reference = delivery.reference_for("outbox-later-0001")
     assert dispatcher.messages[0]["reference"] == reference
+    # Looked up with its 查询码 while still queued: "still waiting", not "not found".
+    waiting = CollectingDispatcher()
+    await ActionCheckTicket().run(
+        waiting, make_tracker("8000", slots={"ticket_id": reference, "phone_last4": "8000"}), domain
+    )
+    assert responses(waiting) == ["utter_appeal_still_queued"] and waiting.messages[0]["reference"] == reference
     store = open_store()
     [pending] = store.for_sender("test-user")
     assert pending.idempotency_key == "outbox-later-0001" and pending.pending
