@@ -8,9 +8,9 @@ from tests.backend_server import ROOT
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests.e2e import test_fault_matrix
+    from tests.e2e import fault_stack
 
-    rows = test_fault_matrix.RESULTS
+    rows = fault_stack.RESULTS
     if not rows:
         return
     lines = [
