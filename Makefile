@@ -88,7 +88,8 @@ typecheck: setup ## mypy on the backend and on the bot code
 	.venv/bin/mypy
 
 .PHONY: test-backend
-test-backend: backend/.venv/.installed ## Backend tests (SQLite and the PostgreSQL at TEST_POSTGRES_URL)
+test-backend: backend/.venv/.installed ## Backend tests and alembic check (SQLite and the PostgreSQL at TEST_POSTGRES_URL)
+	cd backend && DATABASE_URL="sqlite:///$$(mktemp -d)/check.db" .venv/bin/python -m app.cli check-migrations
 	cd backend && .venv/bin/python -m pytest
 
 .PHONY: test-bot

@@ -1,0 +1,8 @@
+"""The action server (rasa_sdk). Importing the package — as ``rasa run actions`` does first —
+masks personal data in every log record of the process and checks the configuration."""
+
+from actions.common.pii import install_log_masking
+from actions.config import check_environment
+
+install_log_masking()
+check_environment()

@@ -26,6 +26,7 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 async def backend(backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     monkeypatch.setenv("OUTBOX_PATH", str(tmp_path / "outbox.db"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the embedded SQLite outbox
     client = BackendClient(backend_url, service_token=SERVICE_TOKEN)
     set_client(client)
     yield backend_url
@@ -36,6 +37,7 @@ async def backend(backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.fixture
 async def backend_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     monkeypatch.setenv("OUTBOX_PATH", str(tmp_path / "outbox.db"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     client = BackendClient("http://127.0.0.1:9", service_token=SERVICE_TOKEN)  # nothing listens on port 9
     set_client(client)
     yield

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.appeal.outbox import Outbox, deliver
+from actions.appeal import delivery
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
 from actions.common import choices, render, replies, validators
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
@@ -47,10 +47,6 @@ def _slots(values: Dict[str, Any]) -> List[EventType]:
 
 def reset_appeal() -> Dict[str, Any]:
     return {name: None for name in APPEAL_SLOTS} | {"appeal_failures": 0.0}
-
-
-def _outbox() -> Outbox:
-    return Outbox()
 
 
 def _says_yes(text: str) -> bool:
@@ -289,39 +285,29 @@ def _payload(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def _ticket_variables(ticket: Dict[str, Any]) -> Dict[str, Any]:
-    return {
-        "number": ticket["number"],
-        "category": ticket["category"]["name"],
-        "department": ticket["department"]["name"],
-        "deadline": str(ticket["deadline"]),
-        "working_days": ticket.get("time_limit_working_days", ""),
-    }
-
-
 class ActionSubmitAppeal(Action):
-    """Files the confirmed appeal: outbox first, then the backend; honest if it must wait."""
+    """Files the confirmed appeal through the outbox (``actions.appeal.delivery``); says only what happened."""
 
     def name(self) -> str:
         return "action_submit_appeal"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         key = tracker.get_slot("appeal_key") or uuid.uuid4().hex
-        outbox = _outbox()
-        outbox.add(key, tracker.sender_id, _payload(tracker))
-        entry = outbox.get(key)
-        assert entry is not None
-        ticket = entry.ticket or await deliver(outbox, entry)
-        entry = outbox.get(key)
+        result = await delivery.submit(get_client(), key, tracker.sender_id, _payload(tracker))
         events = [*_slots(reset_appeal()), SlotSet("appeal_key", None)]
-        if ticket:
-            dispatcher.utter_message(response="utter_appeal_filed", **_ticket_variables(ticket))
-            return [*events, SlotSet("ticket_id", ticket["number"])]
-        if entry is not None and entry.rejected:
-            dispatcher.utter_message(response="utter_appeal_rejected", contact=await service_center_block("appeal"))
-            return events
-        dispatcher.utter_message(response="utter_appeal_queued")
-        return events
+        if result.outcome is delivery.Outcome.filed and result.ticket:
+            dispatcher.utter_message(response="utter_appeal_filed", **result.ticket)
+            return [*events, SlotSet("ticket_id", result.ticket["number"])]
+        if result.outcome is delivery.Outcome.dead_letter:
+            dispatcher.utter_message(
+                response="utter_appeal_rejected",
+                problems="；".join(result.problems) or "内容需人工核对",
+                reference=result.reference,
+                contact=await service_center_block("appeal"),
+            )
+            return [*events, SlotSet("ticket_id", result.reference)]
+        dispatcher.utter_message(response="utter_appeal_queued", reference=result.reference)
+        return [*events, SlotSet("ticket_id", result.reference)]
 
 
 class ActionAppealReset(Action):
@@ -344,19 +330,21 @@ class ValidateTicketForm(BaseFormValidator):
     async def validate_ticket_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        match = re.search(r"QY\d{12}", str(slot_value or "").upper())
+        text = str(slot_value or "").upper()
+        match = re.search(r"QY\d{12,13}|CX[2-9A-HJ-NP-Z]{8}", text)
         if match:
             return {"ticket_id": match.group(0), "appeal_failures": 0.0}
         # No number: the appeals this conversation filed (or still holds) are known here.
-        entries = _outbox().for_sender(tracker.sender_id)
+        entries = await delivery.find(tracker.sender_id)
         delivered = [e for e in entries if e.ticket_number]
         if delivered:
             dispatcher.utter_message(
                 response="utter_ticket_yours", numbers="、".join(e.ticket_number or "" for e in delivered[:3])
             )
             return {"ticket_id": delivered[0].ticket_number, "appeal_failures": 0.0}
-        if any(not e.ticket_number and not e.rejected for e in entries):
-            dispatcher.utter_message(response="utter_appeal_still_queued")
+        waiting = [e for e in entries if e.pending]
+        if waiting:
+            dispatcher.utter_message(response="utter_appeal_still_queued", reference=waiting[0].reference)
         return {"ticket_id": None, **await self.failed(dispatcher, tracker, "utter_ticket_invalid_number")}
 
     async def validate_phone_last4(
@@ -379,8 +367,13 @@ class ActionCheckTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         number, digits = tracker.get_slot("ticket_id"), tracker.get_slot("phone_last4")
         done = [SlotSet("phone_last4", None), SlotSet("appeal_failures", 0.0)]
+        queued = await delivery.by_reference(str(number)) if str(number).startswith("CX") else None
+        if queued is not None and queued.pending:
+            # Still in the outbox: the backend does not know it yet, and must not answer "not found".
+            dispatcher.utter_message(response="utter_appeal_still_queued", reference=queued.reference)
+            return done
         try:
-            status = await get_client().ticket_status(str(number), str(digits))
+            status = await get_client().ticket_status(str(number), str(digits), client_id=tracker.sender_id)
         except NotFound:
             dispatcher.utter_message(response="utter_ticket_not_found")
             return [*done, SlotSet("ticket_id", None)]

@@ -6,6 +6,7 @@ import) and reused, so each call costs one HTTP request.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
@@ -19,10 +20,12 @@ DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=4)
 class BackendError(Exception):
     """The backend answered with an error it explains (4xx)."""
 
-    def __init__(self, status: int, detail: Any) -> None:
-        super().__init__(f"backend {status}: {detail}")
+    def __init__(self, status: int, detail: Any, body: Any = None) -> None:
+        super().__init__(f"backend {status}")  # no detail: it may quote what the user typed
         self.status = status
         self.detail = detail
+        self.body = body
+        """The whole error body (a 422 carries ``problems``)."""
 
 
 class NotFound(BackendError):
@@ -57,11 +60,12 @@ class BackendClient:
                     raise BackendUnavailable(f"{method} {path}: HTTP {response.status}")
                 body = await response.json(content_type=None)
                 if response.status == 404:
-                    raise NotFound(404, (body or {}).get("detail"))
+                    raise NotFound(404, (body or {}).get("detail"), body)
                 if response.status >= 400:
-                    raise BackendError(response.status, (body or {}).get("detail"))
+                    raise BackendError(response.status, (body or {}).get("detail"), body)
                 return body
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ValueError) as error:
+            # asyncio.TimeoutError is not the built-in TimeoutError before Python 3.11.
             raise BackendUnavailable(f"{method} {path}: {type(error).__name__}") from error
 
     async def close(self) -> None:
@@ -69,7 +73,8 @@ class BackendClient:
             await self._session.close()
 
     async def search_bundles(self, text: str) -> Dict[str, Any]:
-        return await self._request("GET", "/api/bundles/search", params={"q": text[:2000]})
+        # What the user typed travels in the body: query strings end up in access logs.
+        return await self._request("POST", "/api/bundles/search", json={"q": text[:2000]})
 
     async def bundles(self) -> List[Dict[str, Any]]:
         return await self._request("GET", "/api/bundles")
@@ -118,12 +123,27 @@ class BackendClient:
         headers = {**self._auth(), "Idempotency-Key": idempotency_key}
         return await self._request("POST", "/api/tickets", json=payload, headers=headers)
 
-    async def ticket_status(self, number: str, phone_last4: str) -> Dict[str, Any]:
+    async def ticket_status(self, number: str, phone_last4: str, client_id: Optional[str] = None) -> Dict[str, Any]:
+        """``client_id`` (the conversation) keys the lookup's rate limit: all chat users share our IP."""
         path = f"/api/tickets/{quote(number, safe='')}/status"
-        return await self._request("GET", path, params={"phone_last4": phone_last4})
+        headers = {**self._auth(), "X-Client-Id": client_id[:128]} if client_id else {}
+        return await self._request("GET", path, params={"phone_last4": phone_last4}, headers=headers)
+
+    async def hand_over_dead_letter(
+        self, idempotency_key: str, reference: str, payload: Dict[str, Any], status: int, detail: Any
+    ) -> Dict[str, Any]:
+        """Give an appeal the ticket API refused to the backend's dead-letter queue (staff fix it there)."""
+        body = {
+            "idempotency_key": idempotency_key,
+            "reference": reference,
+            "payload": payload,
+            "status_code": status,
+            "detail": detail,
+        }
+        return await self._request("POST", "/api/dead-letters", json=body, headers=self._auth())
 
     async def search_policies(self, text: str) -> Dict[str, Any]:
-        return await self._request("GET", "/api/policies/search", params={"q": text[:2000]})
+        return await self._request("POST", "/api/policies/search", json={"q": text[:2000]})
 
     async def match_policies(
         self, profile: Dict[str, Any], theme: Optional[str] = None, question_limit: int = 5
@@ -137,10 +157,7 @@ class BackendClient:
         return await self._request("GET", f"/api/policies/{quote(policy_id, safe='')}")
 
     async def contact(self, text: str = "", topic: Optional[str] = None) -> Dict[str, Any]:
-        params = {"q": text[:2000]}
-        if topic:
-            params["topic"] = topic
-        return await self._request("GET", "/api/contact", params=params)
+        return await self._request("POST", "/api/contact", json={"q": text[:2000], "topic": topic})
 
 
 _client: Optional[BackendClient] = None

@@ -6,9 +6,8 @@ import re
 import unicodedata
 from typing import Optional
 
-# GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from stdnum.cn import uscc as stdnum_uscc
+
 SKIP_WORDS = ("没有", "没", "无", "不知道", "不清楚", "跳过", "略", "暂无", "不填", "个体户没有", "记不得")
 
 
@@ -30,17 +29,14 @@ def last4(text: str) -> Optional[str]:
 
 
 def uscc_is_valid(code: str) -> bool:
-    code = code.upper()
-    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
-        return False
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
+    """GB 32100-2015 统一社会信用代码, checked by python-stdnum's ``cn.uscc`` — the backend uses the same."""
+    return bool(stdnum_uscc.is_valid(code.upper()))
 
 
 def uscc(text: str) -> Optional[str]:
     """A valid 统一社会信用代码 found in ``text``, upper-cased; None if none or the check digit fails."""
     candidate = re.sub(r"[\s\-]", "", _plain(text)).upper()
-    match = re.search(r"[0-9A-Z]{18}", candidate)
+    match = re.search(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])", candidate)
     return match.group(0) if match and uscc_is_valid(match.group(0)) else None
 
 

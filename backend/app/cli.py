@@ -1,4 +1,4 @@
-"""``python -m app.cli migrate|load-knowledge|setup``: database set-up for make targets."""
+"""``python -m app.cli migrate|load-knowledge|setup|check-migrations``: database set-up for make targets."""
 
 from __future__ import annotations
 
@@ -16,11 +16,20 @@ from app.services.publishing import publish_from_disk
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 
 
-def migrate(database_url: str | None = None) -> None:
+def _config(database_url: str | None) -> Config:
     config = Config(str(BACKEND_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(BACKEND_DIR / "alembic"))
     config.attributes["database_url"] = database_url or get_settings().database_url
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(database_url: str | None = None) -> None:
+    command.upgrade(_config(database_url), "head")
+
+
+def check_migrations(database_url: str | None = None) -> None:
+    """``alembic check``: the models and the migrations describe the same schema (raises otherwise)."""
+    command.check(_config(database_url))
 
 
 def load_knowledge() -> int:
@@ -46,10 +55,15 @@ def main(argv: list[str]) -> int:
         return 0
     if argv == ["load-knowledge"]:
         return load_knowledge()
+    if argv == ["check-migrations"]:
+        migrate()
+        check_migrations()
+        print("迁移与模型一致（alembic check 通过）")
+        return 0
     if argv == ["setup"]:
         migrate()
         return load_knowledge()
-    print("用法: python -m app.cli migrate|load-knowledge|setup", file=sys.stderr)
+    print("用法: python -m app.cli migrate|load-knowledge|setup|check-migrations", file=sys.stderr)
     return 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,19 +12,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
-from app.api.routes import admin, guide, knowledge, matters, pages
+from app.api.routes import admin, guide, knowledge, matters, pages, queries
+from app.api.routes import dead_letters as dead_letter_routes
 from app.api.routes import policies as policy_routes
 from app.api.routes import tickets as ticket_routes
 from app.console import assist as console_assist
 from app.console import pages as console_pages
 from app.console.security import CsrfRejected, NotAllowed, SignInRequired, secure_headers
-from app.core.config import REPO_ROOT, get_settings
+from app.core.config import REPO_ROOT, Settings, get_settings, startup_problems
 from app.core.db import session_factory
+from app.core.logging import install_log_masking
 from app.services.catalog import KnowledgeNotLoaded, get_catalog
 
 log = logging.getLogger("backend")
@@ -44,14 +48,27 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = "\n".join(f"  - {line}" for line in startup_problems(error))
+        message = f"后端配置有误，服务未启动：\n{lines}\n请修改 .env（见 .env.example 与 README）后重启。"
+        print(message, file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
 def create_app() -> FastAPI:
-    settings = get_settings()
+    install_log_masking()
+    settings = _settings_or_exit()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     app = FastAPI(title="企业服务智能导办助手 · 后端", version="1.0.0", lifespan=_lifespan)
     for router in (knowledge.router, guide.router, matters.router, admin.router, pages.router):
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)
+    app.include_router(dead_letter_routes.router)
+    app.include_router(queries.router)
     app.include_router(console_pages.router)
     app.include_router(console_assist.router)
     app.mount("/console/static", StaticFiles(directory=REPO_ROOT / "web" / "console"), name="console-static")

@@ -21,6 +21,7 @@ from app.cli import migrate
 from app.core.config import Settings, get_settings
 from app.core.db import session_factory
 from app.main import create_app
+from app.services.lookup_limits import limiter_for
 from app.services.publishing import publish_from_disk
 from app.services.tickets import current_time
 
@@ -149,5 +150,6 @@ def ticket_client(ticket_settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def ticket_clock() -> Iterator[TicketClock]:
     _TICKET_CLOCK.reset()
+    limiter_for.cache_clear()  # in-process lookup counters: each test starts with none
     yield _TICKET_CLOCK
     _TICKET_CLOCK.reset()

@@ -433,7 +433,12 @@ def test_wrong_digits_and_unknown_numbers_look_the_same(ticket_client: TestClien
     assert ticket_client.get(f"/api/tickets/{ticket['number']}/status").status_code == 422
 
 
-def test_five_failures_lock_the_number_for_ten_minutes(ticket_client: TestClient, ticket_clock: TicketClock) -> None:
+def _from(client_id: str) -> dict[str, str]:
+    """The action server looking up for one chat conversation (trusted only with the service token)."""
+    return {**ticket_headers("service"), "X-Client-Id": client_id}
+
+
+def test_five_failures_lock_the_client_out_of_that_number(ticket_client: TestClient, ticket_clock: TicketClock) -> None:
     ticket, neighbour = file(ticket_client), file(ticket_client)
     path = f"/api/tickets/{ticket['number']}/status"
     for digits in ("0000", "1111", "2222", "3333", "4444"):
@@ -451,10 +456,52 @@ def test_five_failures_lock_the_number_for_ten_minutes(ticket_client: TestClient
     assert ticket_client.get(path, params={"phone_last4": "1234"}).status_code == 200
 
 
+def test_a_guesser_cannot_lock_the_owner_out(ticket_client: TestClient, ticket_clock: TicketClock) -> None:
+    ticket = file(ticket_client)
+    path = f"/api/tickets/{ticket['number']}/status"
+    for digits in ("0000", "1111", "2222", "3333", "4444", "5555"):
+        ticket_client.get(path, params={"phone_last4": digits}, headers=_from("guesser"))
+    assert ticket_client.get(path, params={"phone_last4": "1234"}, headers=_from("guesser")).status_code == 429
+    assert ticket_client.get(path, params={"phone_last4": "1234"}, headers=_from("owner")).status_code == 200
+    # Without the service token the header is not believed: the caller is its IP address.
+    forged = {"X-Client-Id": "owner", "Authorization": "Bearer not-the-service-token"}
+    for digits in ("0000", "1111", "2222", "3333", "4444"):
+        ticket_client.get(path, params={"phone_last4": digits}, headers=forged)
+    assert ticket_client.get(path, params={"phone_last4": "1234"}, headers=_from("owner")).status_code == 200
+
+
+def test_one_client_guessing_many_numbers_is_stopped(ticket_client: TestClient, ticket_clock: TicketClock) -> None:
+    ticket = file(ticket_client)
+    answers = [
+        ticket_client.get(f"/api/tickets/QY20301231{n:04d}/status", params={"phone_last4": "1234"}).status_code
+        for n in range(21)
+    ]
+    assert answers == [404] * 20 + [429]
+    right = ticket_client.get(f"/api/tickets/{ticket['number']}/status", params={"phone_last4": "1234"})
+    assert right.status_code == 429  # the client is locked, whatever number it tries
+    other_client = ticket_client.get(
+        f"/api/tickets/{ticket['number']}/status", params={"phone_last4": "1234"}, headers=_from("someone-else")
+    )
+    assert other_client.status_code == 200
+
+
 def test_unknown_numbers_are_rate_limited_the_same_way(ticket_client: TestClient, ticket_clock: TicketClock) -> None:
     path = "/api/tickets/QY203012310099/status"
     answers = [ticket_client.get(path, params={"phone_last4": "1234"}).status_code for _ in range(6)]
     assert answers == [404] * 5 + [429]
+
+
+def test_the_reference_given_while_queued_finds_the_ticket(
+    ticket_client: TestClient, ticket_clock: TicketClock
+) -> None:
+    ticket = file(ticket_client, reference="CX7K3M9Q2X")
+    found = ticket_client.get("/api/tickets/CX7K3M9Q2X/status", params={"phone_last4": "1234"})
+    assert found.status_code == 200 and found.json()["number"] == ticket["number"]
+    assert ticket_client.get("/api/tickets/CX7K3M9Q2X/status", params={"phone_last4": "0000"}).status_code == 404
+    bad = ticket_client.post(
+        "/api/tickets", json=ticket_body(reference="CX0000"), headers=ticket_headers("service", _key())
+    )
+    assert bad.status_code == 422
 
 
 # ---------------------------------------------------------------- classification and categories

@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.appeal import delivery
 from actions.appeal.actions import (
     ActionAppealStart,
     ActionAskAppealCategory,
@@ -17,7 +18,7 @@ from actions.appeal.actions import (
     ValidateAppealForm,
     ValidateTicketForm,
 )
-from actions.appeal.outbox import Outbox, flush
+from actions.appeal.store import open_store
 from actions.clients.backend import BackendClient
 from tests.backend_server import AGENT_TOKEN, SERVICE_TOKEN
 from tests.conftest import make_tracker
@@ -169,17 +170,28 @@ async def test_backend_down_keeps_the_appeal_and_delivers_it_once_later(
     state = {**FILLED, "appeal_key": "outbox-later-0001"}
     await ActionSubmitAppeal().run(dispatcher, make_tracker("确认提交", slots=state), domain)
     assert responses(dispatcher) == ["utter_appeal_queued"]
-    # A new Outbox object on the same file: what an action-server restart would see.
-    restarted = Outbox()
-    [pending] = restarted.pending()
-    assert pending.idempotency_key == "outbox-later-0001"
+    reference = delivery.reference_for("outbox-later-0001")
+    assert dispatcher.messages[0]["reference"] == reference
+    # Looked up with its 查询码 while still queued: "still waiting", not "not found".
+    waiting = CollectingDispatcher()
+    await ActionCheckTicket().run(
+        waiting, make_tracker("8000", slots={"ticket_id": reference, "phone_last4": "8000"}), domain
+    )
+    assert responses(waiting) == ["utter_appeal_still_queued"] and waiting.messages[0]["reference"] == reference
+    store = open_store()
+    [pending] = store.for_sender("test-user")
+    assert pending.idempotency_key == "outbox-later-0001" and pending.pending
+    assert pending.payload["mobile"] == "13800138000"
+    # Its next try is after a backoff; make it due, as time passing would.
+    store.failed("outbox-later-0001", "test", delivery.utcnow())
     client = BackendClient(backend_url, service_token=SERVICE_TOKEN)
     try:
-        assert await flush(restarted, client) == 1
-        assert await flush(restarted, client) == 0  # exactly once
+        assert await delivery.flush(client, store) == 1
+        assert await delivery.flush(client, store) == 0  # exactly once
     finally:
         await client.close()
-    delivered = restarted.get("outbox-later-0001")
+    delivered = store.get("outbox-later-0001")
+    assert delivered is not None and delivered.payload == {}  # personal data blanked once delivered
     assert delivered is not None and delivered.ticket_number and delivered.ticket_number.startswith("QY")
     assert [t["number"] for t in _tickets(backend_url)].count(delivered.ticket_number) == 1
     # The user asks without a number: the conversation knows it now.

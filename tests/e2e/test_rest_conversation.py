@@ -78,6 +78,7 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             "PYTHONPATH": str(ROOT),
             "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
             "OUTBOX_PATH": str(tmp / "outbox.db"),
+            "DATABASE_URL": "",  # the SQLite outbox above, whatever a developer's .env says
             **store_env,
         }
         actions = _start(

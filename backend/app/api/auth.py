@@ -19,9 +19,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
 
 from app.api.deps import SettingsDep
+from app.core.config import secret, token_items
 from app.services.tickets import Principal, Role
 
 NOT_CONFIGURED = "未配置工单接口口令（BACKEND_SERVICE_TOKEN、AGENT_TOKENS、DEPARTMENT_TOKENS），工单接口已停用"
@@ -31,17 +32,6 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def _pairs(raw: str | None) -> list[tuple[str, str]]:
-    pairs = []
-    for item in (raw or "").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, separator, token = item.partition(":")
-        pairs.append((name.strip(), token.strip()) if separator else ("", name))
-    return pairs
-
-
 @lru_cache(maxsize=16)
 def token_table(
     service_token: str | None, agent_tokens: str | None, department_tokens: str | None
@@ -49,9 +39,9 @@ def token_table(
     table: list[tuple[bytes, Principal]] = []
     if service_token:
         table.append((_digest(service_token), Principal(role="service", name="service")))
-    for name, token in _pairs(agent_tokens):
+    for name, token in token_items(agent_tokens):
         table.append((_digest(token), Principal(role="agent", name=f"agent:{name or 'agent'}")))
-    for department, token in _pairs(department_tokens):
+    for department, token in token_items(department_tokens):
         if department:
             principal = Principal(role="department", name=f"department:{department}", department_id=department)
             table.append((_digest(token), principal))
@@ -62,7 +52,9 @@ def token_table(
 
 def authenticate(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
     try:
-        table = token_table(settings.backend_service_token, settings.agent_tokens, settings.department_tokens)
+        table = token_table(
+            secret(settings.backend_service_token), secret(settings.agent_tokens), secret(settings.department_tokens)
+        )
     except ValueError:
         raise HTTPException(status_code=503, detail="口令配置有误：同一口令配置给了多个身份") from None
     if not table:
@@ -94,3 +86,14 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
         return principal
 
     return dependency
+
+
+def lookup_client(settings: SettingsDep, request: Request, authorization: str | None, client_id: str | None) -> str:
+    """Who is looking a ticket up, for its rate limits: the chat conversation the action server
+    names (only with the service token), else the caller's IP address."""
+    service_token = secret(settings.backend_service_token)
+    scheme, _, supplied = (authorization or "").strip().partition(" ")
+    trusted = bool(client_id and service_token and scheme.lower() == "bearer")
+    if trusted and hmac.compare_digest(_digest(supplied.strip()), _digest(service_token or "")):
+        return f"chat:{client_id}"
+    return f"ip:{request.client.host if request.client else 'unknown'}"

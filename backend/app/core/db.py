@@ -1,4 +1,8 @@
-"""Engine and sessions, created on first use (never at import)."""
+"""Engine and sessions, created on first use (never at import).
+
+``hide_parameters``: a failed statement's error message (and any echo) never shows the bound
+values — a ticket's mobile number or credit code would otherwise land in the log.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from app.core.config import Settings, get_settings
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -27,7 +31,7 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def get_engine() -> Engine:

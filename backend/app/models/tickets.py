@@ -1,4 +1,4 @@
-"""Tickets (企业诉求工单), their audit trail, the daily number counter and lookup failures.
+"""Tickets (企业诉求工单), their audit trail and the daily number counter.
 
 Department ids are stored as plain strings, not foreign keys: the department table
 is republished from ``knowledge/`` and a ticket must outlive a renamed department.
@@ -6,12 +6,36 @@ is republished from ``knowledge/`` and a ticket must outlive a renamed departmen
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base
+
+
+class TicketState(enum.StrEnum):
+    """The closed loop 受理→转办→办理→反馈→回访→销号 (labels in ``app.services.tickets.STATE_LABELS``)."""
+
+    received = "received"
+    assigned = "assigned"
+    in_progress = "in_progress"
+    extended = "extended"
+    answered = "answered"
+    visited = "visited"
+    closed = "closed"
+
+
+TICKET_STATE = Enum(
+    TicketState,
+    name="ticket_state",
+    values_callable=lambda kind: [member.value for member in kind],
+    create_constraint=True,
+    validate_strings=True,
+    length=16,
+)
+"""A native enum on PostgreSQL, a CHECK constraint on SQLite: no other state can be stored."""
 
 
 class Ticket(Base):
@@ -25,6 +49,8 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     """QY + yyyymmdd + daily sequence (4 digits; a 10 000th ticket on one day gets 5)."""
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """查询码 the chat gave the user while the appeal was queued (CX + 8); looks the ticket up too."""
     channel: Mapped[str] = mapped_column(String(16))
     sender_id: Mapped[str | None] = mapped_column(String(128))
     enterprise_name: Mapped[str] = mapped_column(String(200))
@@ -35,7 +61,7 @@ class Ticket(Base):
     description: Mapped[str] = mapped_column(Text)
     complexity: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(TICKET_STATE)
     received_on: Mapped[date] = mapped_column(Date)
     """The day the ticket was received (China time): time limits count from the day after."""
     deadline: Mapped[date] = mapped_column(Date)
@@ -87,14 +113,3 @@ class TicketCounter(Base):
     __tablename__ = "ticket_counters"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
-
-
-class TicketLookupFailure(Base):
-    """A failed public status lookup (wrong number/digits pair), for rate limiting across replicas."""
-
-    __tablename__ = "ticket_lookup_failures"
-    __table_args__ = (Index("ix_ticket_lookup_failures_number_at", "number", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(String(32))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

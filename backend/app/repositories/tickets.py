@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models.tickets import Ticket, TicketCounter, TicketEvent, TicketLookupFailure
+from app.models.tickets import Ticket, TicketCounter, TicketEvent
 
 OPEN_STATES = ("received", "assigned", "in_progress", "extended")
 """States in which the time limit runs: not yet answered (已反馈) or closed."""
@@ -52,6 +52,10 @@ def by_number_for_update(session: Session, number: str) -> Ticket | None:
     """The ticket with its row locked until the transaction ends (transitions do not interleave)."""
     statement = select(Ticket).where(Ticket.number == number).with_for_update()
     return session.execute(statement).scalar_one_or_none()
+
+
+def by_reference(session: Session, reference: str) -> Ticket | None:
+    return session.execute(select(Ticket).where(Ticket.reference == reference)).scalar_one_or_none()
 
 
 def by_idempotency_key(session: Session, created_by: str, key: str) -> Ticket | None:
@@ -99,14 +103,3 @@ def page(session: Session, statement: Select[Ticket], limit: int, offset: int) -
     total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     ordered = statement.order_by(Ticket.deadline, Ticket.id).limit(limit).offset(offset)
     return int(total), list(session.execute(ordered).scalars().all())
-
-
-def recent_failures(session: Session, number: str, since: datetime) -> int:
-    statement = select(func.count()).where(TicketLookupFailure.number == number, TicketLookupFailure.at >= since)
-    return int(session.execute(statement).scalar_one())
-
-
-def record_failure(session: Session, number: str, at: datetime, forget_before: datetime) -> None:
-    """Record a failed lookup and forget every failure older than the window (the table stays small)."""
-    session.execute(delete(TicketLookupFailure).where(TicketLookupFailure.at < forget_before))
-    session.add(TicketLookupFailure(number=number, at=at))

@@ -34,6 +34,8 @@ class TicketCreate(BaseModel):
     description: Description
     complexity: Complexity | None = None
     """Omitted: the category's default."""
+    reference: Annotated[str, StringConstraints(pattern=r"^CX[2-9A-HJ-NP-Z]{8}$")] | None = None
+    """查询码 the chat gave the user while the appeal was queued; the status lookup accepts it too."""
 
     @field_validator("credit_code")
     @classmethod

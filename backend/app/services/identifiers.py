@@ -1,8 +1,10 @@
 """Personal identifiers on tickets: validation, normalisation and masking.
 
-- 统一社会信用代码 (USCC, GB 32100-2015): 18 characters from the 31-character set
-  ``0-9 A-H J-N P-R T U W-Y`` (no I, O, S, V, Z); characters 3-8 are the 行政区划码
-  (digits); the 18th is a check character over the first 17 with weights 3^i mod 31.
+- 统一社会信用代码 (USCC, GB 32100-2015): checked by python-stdnum's ``cn.uscc`` — the
+  action server uses the same library, and ``tests/shared_values/identifiers.yml`` (read by
+  both test suites) proves the two sides accept and refuse the same codes. 18 characters;
+  the first 8 digits (登记管理部门、机构类别、行政区划码), then the 31-character set
+  ``0-9 A-H J-N P-R T U W-Y`` (no I, O, S, V, Z); the 18th is the check character.
 - Mobile numbers: ``1[3-9]\\d{9}``, accepted with spaces, dashes, full-width digits
   or a +86 prefix and stored as the 11 bare digits.
 - Masking: ``138****1234``; a USCC keeps its first 4 and last 4 characters; free text
@@ -15,10 +17,11 @@ import logging
 import re
 import unicodedata
 
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_VALUES = {char: value for value, char in enumerate(USCC_CHARSET)}
-_USCC_SHAPE = re.compile(r"[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}")
 MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
 
 
@@ -31,20 +34,20 @@ def uscc_check_character(first17: str) -> str:
     """The 18th character of a USCC whose first 17 characters are ``first17``."""
     if len(first17) != 17 or any(char not in _USCC_VALUES for char in first17):
         raise ValueError("统一社会信用代码前17位含有不允许的字符")
-    total = sum(_USCC_VALUES[char] * weight for char, weight in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
+    return str(stdnum_uscc.calc_check_digit(first17))
 
 
 def normalize_credit_code(value: str) -> str:
     """The code in canonical form (upper case, no blanks); ValueError with a Chinese message otherwise."""
     code = re.sub(r"[\s-]", "", _ascii(value)).upper()
-    if len(code) != 18:
-        raise ValueError(f"统一社会信用代码应为18位，实际为{len(code)}位")
-    if not _USCC_SHAPE.fullmatch(code):
-        raise ValueError("统一社会信用代码格式不正确（第3-8位须为数字，且不能含 I、O、S、V、Z）")
-    if uscc_check_character(code[:17]) != code[17]:
-        raise ValueError("统一社会信用代码校验位不正确，请核对后重新输入")
-    return code
+    try:
+        return str(stdnum_uscc.validate(code))
+    except InvalidLength:
+        raise ValueError(f"统一社会信用代码应为18位，实际为{len(code)}位") from None
+    except InvalidChecksum:
+        raise ValueError("统一社会信用代码校验位不正确，请核对后重新输入") from None
+    except ValidationError:
+        raise ValueError("统一社会信用代码格式不正确（前8位须为数字，且不能含 I、O、S、V、Z）") from None
 
 
 def is_valid_credit_code(value: str) -> bool:

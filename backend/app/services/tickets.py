@@ -28,12 +28,15 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.clock import CHINA_TZ as CHINA_TZ  # re-exported: callers keep their imports
+from app.core.clock import china_date as china_date
+from app.core.clock import current_time as current_time
 from app.knowledge.appeals import AppealCategory, AppealKnowledge, Complexity
 from app.knowledge.deployment import service_info
 from app.models.tickets import Ticket, TicketEvent
@@ -42,13 +45,15 @@ from app.services.classifier import CategoryMatch as CategoryMatch  # re-exporte
 from app.services.classifier import Classification as Classification
 from app.services.classifier import classify as classify
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text, masked_logger
+from app.services.lookup_limits import LookupLimiter
 from app.services.workdays import add_working_days, working_days_between
 
 log = masked_logger("backend.tickets")
 
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 NUMBER_PREFIX = "QY"
 NUMBER_PATTERN = re.compile(r"QY\d{12,13}")
+REFERENCE_PATTERN = re.compile(r"CX[2-9A-HJ-NP-Z]{8}")
+"""查询码 of an appeal the chat queued (``actions/appeal/delivery.py`` makes them)."""
 
 Role = Literal["service", "agent", "department"]
 Action = Literal["assign", "start", "extend", "answer", "visit", "close", "reopen"]
@@ -159,17 +164,6 @@ class Principal:
         return self.role == "agent" or (self.role == "department" and ticket.department_id == self.department_id)
 
 
-def current_time() -> datetime:
-    """Now, in UTC (a FastAPI dependency, so tests can pin the clock)."""
-    return datetime.now(UTC)
-
-
-def china_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA_TZ).date()
-
-
 def as_utc(moment: datetime) -> datetime:
     """Stored timestamps come back naive from SQLite: they are UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -213,6 +207,7 @@ class NewTicket:
     category: str | None
     description: str
     complexity: Complexity | None
+    reference: str | None = None
 
     def fingerprint(self) -> str:
         canonical = json.dumps(self.__dict__, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -258,6 +253,7 @@ def create_ticket(
     number = format_number(today, repo.next_sequence(session, today))
     ticket = Ticket(
         number=number,
+        reference=request.reference,
         channel=request.channel,
         sender_id=request.sender_id,
         enterprise_name=request.enterprise_name,
@@ -337,34 +333,33 @@ def visible_ticket(session: Session, principal: Principal, number: str, *, for_u
     return ticket
 
 
-LOOKUP_WINDOW = timedelta(minutes=10)
-LOOKUP_MAX_FAILURES = 5
-
-
 class LookupRateLimited(TicketError):
     status_code = 429
 
 
-def public_lookup(session: Session, number: str, phone_last4: str, now: datetime) -> Ticket:
-    """The ticket, if the last four digits of its mobile number match.
+def public_lookup(
+    session: Session, number: str, phone_last4: str, now: datetime, client: str, limiter: LookupLimiter
+) -> Ticket:
+    """The ticket, by its number or the 查询码 the chat gave, if the last four digits of its mobile match.
 
-    A wrong pair and an unknown number get the same answer. Failures are counted per
-    ticket number in the database (shared by every replica): after 5 within 10 minutes
-    the number is locked, even for the right pair, until the oldest failure ages out.
+    A wrong pair, an unknown and a malformed number get the same answer. Failures are
+    counted per client and number, and per client (``app.services.lookup_limits``): a
+    locked client gets 429 even for the right pair until its failures age out; other
+    clients are not affected.
     """
     key = number.strip().upper()[:32]
-    if not NUMBER_PATTERN.fullmatch(key):
-        raise TicketNotFound(NOT_FOUND_MESSAGE)
-    since = now - LOOKUP_WINDOW
-    if repo.recent_failures(session, key, since) >= LOOKUP_MAX_FAILURES:
+    if limiter.locked(client, key, now):
         line = service_info().appeal_hotline
         raise LookupRateLimited(f"查询失败次数过多，请 10 分钟后再试，或拨打{line.name} {line.number}")
-    ticket = repo.by_number(session, key)
+    ticket = None
+    if NUMBER_PATTERN.fullmatch(key):
+        ticket = repo.by_number(session, key)
+    elif REFERENCE_PATTERN.fullmatch(key):
+        ticket = repo.by_reference(session, key)
     if ticket is not None and ticket.mobile[-4:] == phone_last4:
         return ticket
-    repo.record_failure(session, key, now, since)
-    session.commit()
-    log.info("public lookup failed for %s", key)
+    limiter.failed(client, key, now)
+    log.info("public lookup failed for %s from %s", key, client)
     raise TicketNotFound(NOT_FOUND_MESSAGE)
 
 

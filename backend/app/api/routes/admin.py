@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException
 
 from app.api.deps import SessionDep, SettingsDep
-from app.core.config import Settings
+from app.core.config import Settings, secret
 from app.knowledge.loader import KnowledgeError
 from app.schemas.knowledge import ReloadOut
 from app.services.publishing import publish_from_disk
@@ -17,10 +17,11 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
 
 
 def require_admin(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Settings:
-    if not settings.admin_token:
+    admin_token = secret(settings.admin_token)
+    if not admin_token:
         raise HTTPException(status_code=503, detail="未配置 ADMIN_TOKEN，管理接口已停用")
     supplied = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(supplied.encode(), settings.admin_token.encode()):
+    if not hmac.compare_digest(supplied.encode(), admin_token.encode()):
         raise HTTPException(status_code=401, detail="管理口令无效", headers={"WWW-Authenticate": "Bearer"})
     return settings
 

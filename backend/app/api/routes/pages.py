@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -10,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.api.deps import CatalogDep, SettingsDep, bundle_or_404
+from app.core.clock import china_today
 from app.services import checklist as checklist_service
 from app.services.guide import coerce_answers
 
@@ -30,7 +30,7 @@ def checklist_page(bundle_id: str, request: Request, catalog: CatalogDep, settin
             "checklist": checklist,
             "problems": problems,
             "service_center": catalog.service_center,
-            "today": date.today().isoformat(),
+            "today": china_today().isoformat(),
         },
         status_code=200 if not problems else 422,
     )

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.api import convert
 from app.api.deps import CatalogDep, SettingsDep
+from app.core.clock import china_today
 from app.knowledge.policy_schema import LEVELS, PROFILE_FIELDS, THEMES, FieldSpec, Policy
 from app.schemas import policies as out
 from app.services.catalog import Catalog
@@ -36,7 +37,7 @@ MAX_PROFILE_FIELDS = 100
 
 def _day(value: str | None, name: str) -> date:
     if value is None or not value.strip():
-        return date.today()
+        return china_today()
     try:
         return date.fromisoformat(value.strip())
     except ValueError:

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
-from app.api.auth import require
+from app.api.auth import lookup_client, require
 from app.api.deps import SessionDep, SettingsDep
 from app.knowledge.appeals import AppealCategory, AppealKnowledge, get_appeal_knowledge
 from app.knowledge.loader import KnowledgeError
@@ -23,6 +23,7 @@ from app.models.tickets import Ticket
 from app.schemas import tickets as schemas
 from app.services import tickets as service
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text
+from app.services.lookup_limits import limiter_for
 from app.services.tickets import Principal, current_time
 
 router = APIRouter(tags=["tickets"])
@@ -217,18 +218,24 @@ def read(
 @router.get("/api/tickets/{number}/status", response_model=schemas.TicketStatusOut)
 def status(
     number: str,
+    request: Request,
     session: SessionDep,
     knowledge: KnowledgeDep,
+    settings: SettingsDep,
     now: ClockDep,
     phone_last4: Annotated[str, Query(pattern=r"^\d{4}$", description="联系手机号后四位")],
+    authorization: Annotated[str | None, Header()] = None,
+    x_client_id: Annotated[str | None, Header(max_length=128)] = None,
 ) -> schemas.TicketStatusOut:
-    """For the enterprise: the number and the last 4 digits of the mobile number, no token.
+    """For the enterprise: the number (or the 查询码) and the last 4 digits of the mobile number, no token.
 
     Wrong digits and an unknown number both answer 404 with the same message; 5 failures
-    for one number within 10 minutes lock it for everybody (429) until they age out.
+    for one number from one client, or 20 from one client, within 10 minutes lock that
+    client out (429) until they age out — other clients are not affected.
     """
+    client = lookup_client(settings, request, authorization, x_client_id)
     with ticket_errors():
-        ticket = service.public_lookup(session, number, phone_last4, now)
+        ticket = service.public_lookup(session, number, phone_last4, now, client, limiter_for(settings.redis_url))
     return schemas.TicketStatusOut(
         number=ticket.number,
         state=ticket.state,
