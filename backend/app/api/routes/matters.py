@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -11,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.api import convert
 from app.api.deps import CatalogDep, SettingsDep
+from app.core.clock import china_today
 from app.knowledge.schema import Matter
 from app.schemas import knowledge as kout
 from app.schemas import matters as out
@@ -71,7 +71,7 @@ def matter(matter_id: str, catalog: CatalogDep, settings: SettingsDep) -> out.Ma
 @router.post("/api/guide/route", response_model=out.RouteOut)
 def route_question(body: out.RouteIn, catalog: CatalogDep, settings: SettingsDep) -> out.RouteOut:
     """What answers this question: one matter, a bundle (matched or to choose), or a policy named outright."""
-    found = route(catalog, body.text, date.today())
+    found = route(catalog, body.text, china_today())
     bundles = kout.BundleSearchOut(
         status=found.bundles.status,
         topic=found.bundles.topic,
@@ -100,5 +100,5 @@ def matter_page(matter_id: str, request: Request, catalog: CatalogDep, settings:
     return templates.TemplateResponse(
         request,
         "matter_guide.html",
-        {"guide": guide, "service_center": catalog.service_center, "today": date.today().isoformat()},
+        {"guide": guide, "service_center": catalog.service_center, "today": china_today().isoformat()},
     )
