@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.appeal.outbox import Outbox, deliver
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
 from actions.common import render, validators
+from actions.common.cards import ticket_card
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
 
 APPEAL_SLOTS = (
@@ -297,6 +298,7 @@ class ActionSubmitAppeal(Action):
         events = [*_slots(reset_appeal()), SlotSet("appeal_key", None)]
         if ticket:
             dispatcher.utter_message(response="utter_appeal_filed", **_ticket_variables(ticket))
+            dispatcher.utter_message(json_message=ticket_card(ticket))
             return [*events, SlotSet("ticket_id", ticket["number"])]
         if entry is not None and entry.rejected:
             dispatcher.utter_message(response="utter_appeal_rejected", contact=await service_center_block("appeal"))

@@ -13,7 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.deps import SessionDep
 from app.api.routes import admin, guide, knowledge, pages
 from app.api.routes import policies as policy_routes
+from app.api.routes import ratings as rating_routes
 from app.api.routes import tickets as ticket_routes
+from app.api.routes import widget as widget_routes
 from app.core.config import get_settings
 from app.services.catalog import KnowledgeNotLoaded
 
@@ -28,6 +30,8 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)
+    app.include_router(rating_routes.router)
+    app.include_router(widget_routes.router)
 
     @app.get("/health", tags=["ops"])
     def health(session: SessionDep) -> dict[str, str]:
