@@ -129,6 +129,23 @@ def _number_with_unit(question: Question, text: str) -> float | None:
     return None
 
 
+def _chosen_option(question: Question, text: str) -> Option | None:
+    """The option whose label (as its button sends it) or number ("1", "第2个") is the whole reply."""
+    if question.type == "number":
+        return None
+    stripped = re.sub(r"[\s,，。.!！?？~～、]+", "", text)
+    for option in question.options:
+        if re.sub(r"[\s,，。.!！?？~～、]+", "", normalize(option.label)) == stripped:
+            return option
+    match = re.fullmatch(r"(?:第|选)?([0-9]+|[一二两三四五六七八九])(?:个|项|种|号)?", stripped)
+    if match:
+        raw = match.group(1)
+        index = int(raw) if raw.isdigit() else ORDINALS[raw]
+        if 1 <= index <= len(question.options):
+            return question.options[index - 1]
+    return None
+
+
 def _bare_reply(question: Question, text: str) -> Any:
     """Answer the pending question from a reply that names no keyword."""
     stripped = re.sub(r"[\s,，。.!！?？~～、]+", "", text)
@@ -168,6 +185,13 @@ def understand(bundle: Bundle, answers: dict[str, Any], text: str, pending: str 
             changes.append(Change(question, value, current.get(question.id)))
             current[question.id] = value
 
+    pending_question = next((q for q in bundle.questions if q.id == pending), None)
+    chosen = _chosen_option(pending_question, normalized) if pending_question is not None else None
+    if pending_question is not None and chosen is not None:
+        # A button's label or its number comes back: it answers the pending question, nothing else.
+        record(pending_question, chosen.value)
+        current = prune(bundle, current)
+        return Step(answers=current, changes=changes, next_question=next_question(bundle, current), understood=True)
     for question in bundle.questions:
         value = (
             _number_with_unit(question, normalized)
@@ -176,7 +200,6 @@ def understand(bundle: Bundle, answers: dict[str, Any], text: str, pending: str 
         )
         if value is not None:
             record(question, value)
-    pending_question = next((q for q in bundle.questions if q.id == pending), None)
     answered_pending = pending_question is not None and any(c.question.id == pending for c in changes)
     if pending_question is not None and not answered_pending and not changes:
         value = _bare_reply(pending_question, normalized)
