@@ -44,6 +44,7 @@ TEXTS = {
     "too_long": f"消息太长了，请控制在{MAX_TEXT_LENGTH}字以内，或分几次发送。",
     "too_fast": "发送太快了，请稍等几秒再发。",
     "bad_frame": "消息格式不正确，请刷新页面后重试。",
+    "no_answer": "抱歉，这次没能得到答复，请再发送一次；急事请拨打 12345 政务服务便民热线。",
     "unavailable": "抱歉，服务暂时出现问题，请稍后再试；急事请拨打 12345 政务服务便民热线。",
 }
 
@@ -57,10 +58,12 @@ class WebchatOutput(OutputChannel):
 
     def __init__(self, registry: SocketRegistry) -> None:
         self.registry = registry
+        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         frame = bot_frame(message)
         if frame is not None:
+            self.sent += 1
             await self.registry.send(recipient_id, frame)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -234,9 +237,10 @@ class WebchatInput(InputChannel):
             await self.registry.send(conversation_id, user_frame(text, message_id, display), exclude=ws)
             await self.registry.send(conversation_id, {"type": "typing", "on": True})
             metadata = {"display": display} if display else None
+            output = WebchatOutput(self.registry)
             message = UserMessage(
                 text,
-                WebchatOutput(self.registry),
+                output,
                 conversation_id,
                 input_channel=self.name(),
                 message_id=message_id,
@@ -244,6 +248,9 @@ class WebchatInput(InputChannel):
             )
             try:
                 await on_new_message(message)
+                if output.sent == 0:
+                    # Never silence: a turn whose action failed (e.g. the backend timed out) says so.
+                    await self.registry.send(conversation_id, {**_error("no_answer"), "id": message_id})
             except Exception:
                 log.exception("webchat turn failed")
                 await self.registry.send(conversation_id, {**_error("unavailable"), "id": message_id})

@@ -138,6 +138,7 @@ export function start(root, config) {
       element.addEventListener("click", () => {
         disableButtons(group, element);
         say(button.payload, button.title);
+        input.focus(); // 按钮变为不可用后，键盘焦点回到输入框
       });
       group.append(element);
     });
@@ -193,7 +194,13 @@ export function start(root, config) {
     );
   }
 
+  function answered() {
+    // 用户说了话，之前的选项就都已回答过（与重放历史时的规则一致）。
+    for (const group of log.querySelectorAll(".choices")) disableButtons(group);
+  }
+
   function say(text, display) {
+    answered();
     const item = connection.send(text, display);
     userBubble(display || text, item.id, true);
   }
@@ -234,6 +241,7 @@ export function start(root, config) {
       if (chosen) {
         const title = chosen.lastChild.textContent;
         disableButtons(activeButtons, chosen);
+        answered();
         const item = connection.send(chosen.dataset.payload, title);
         userBubble(text, item.id, true);
         return;
@@ -256,8 +264,9 @@ export function start(root, config) {
     log.replaceChildren();
     if (!frame.history.length) welcome();
     frame.history.forEach((item) => (item.type === "user" ? userBubble(item.text, item.id, false) : botMessage(item, false)));
-    // 最后一条机器人消息之后用户已经回答过：它的按钮也不再可用。
-    if (frame.history.length && frame.history[frame.history.length - 1].type === "user" && activeButtons) disableButtons(activeButtons);
+    // 只有最后一条机器人消息的选项仍可用；它之后用户已经说过话，也不再可用。
+    for (const group of log.querySelectorAll(".choices")) if (group !== activeButtons) disableButtons(group);
+    if (frame.history.length && frame.history[frame.history.length - 1].type === "user") answered();
     for (const item of connection.queue) userBubble(item.display || item.text, item.id, true);
     typing.hidden = true;
   });
@@ -271,7 +280,7 @@ export function start(root, config) {
     else if (mark) mark.remove();
   });
   connection.addEventListener("user", (event) => {
-    if (activeButtons) disableButtons(activeButtons);
+    answered();
     userBubble(event.detail.text, event.detail.id, false);
   });
   connection.addEventListener("bot", (event) => botMessage(event.detail, true));

@@ -18,6 +18,13 @@ export function h(tag, attributes = {}, ...children) {
 const LINK = /https?:\/\/[^\s<>"'，。；、！？（）()【】「」]+/g;
 const TRAILING = /[.,;:!?]+$/;
 
+const MAX_LABEL = 48;
+
+// 长链接（带很多参数的告知单地址）只显示开头，完整地址在链接里。
+function shorten(url) {
+  return url.length <= MAX_LABEL ? url : `${url.slice(0, MAX_LABEL - 1)}…`;
+}
+
 export function safeUrl(value) {
   try {
     const url = new URL(String(value), document.baseURI);
@@ -42,7 +49,7 @@ export function richText(text) {
     const trailing = url.match(TRAILING);
     if (trailing) url = url.slice(0, -trailing[0].length);
     fragment.append(document.createTextNode(text.slice(last, match.index)));
-    fragment.append(link(url, url));
+    fragment.append(link(url, shorten(url)));
     last = match.index + url.length;
   }
   fragment.append(document.createTextNode(text.slice(last)));
