@@ -113,8 +113,12 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
 .PHONY: bench
-bench: setup knowledge ## Print latency figures of the knowledge API
+bench: setup knowledge bench-widget ## Print latency figures of the knowledge API
 	cd backend && .venv/bin/python -m app.bench
+
+.PHONY: bench-widget
+bench-widget: setup ## Widget: transferred size (gzip, target ≤ 30 KB) and first-answer round trip over WebSocket
+	$(BOT_PY) scripts/bench_widget.py
 
 .PHONY: clean
 clean: ## Remove environments, models, databases and results

@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.widget_stack import RASA_TOKEN, Stack, running_stack
 
 TIMEOUT_MS = 60_000
@@ -105,6 +105,7 @@ def test_hotpot_guide_by_clicks_to_the_checklist_card_its_page_and_a_rating(
         wait_for_answer(chat, before)
     card = chat.locator(".card-checklist")
     expect(card).to_be_visible()
+    card.scroll_into_view_if_needed()
     expect(card.locator("h3")).to_have_text("开办餐饮店“一件事”")
     figures = card.locator(".card-figures").inner_text()
     assert re.fullmatch(r"\d+ 个事项 · \d+ 种材料", figures.strip()), figures
@@ -112,6 +113,7 @@ def test_hotpot_guide_by_clicks_to_the_checklist_card_its_page_and_a_rating(
     # No button of the finished questions is still usable.
     assert chat.locator(".msg.bot .choices button:not([disabled])").count() == 0
     screenshot(chat, "widget-checklist-card")
+    chat.locator(".panel").screenshot(path=str(SCREENSHOTS / "widget-panel-card.png"))
 
     link = card.get_by_role("link", name="打开 / 打印告知单")
     expect(link).to_have_attribute("target", "_blank")

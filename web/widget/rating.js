@@ -70,14 +70,14 @@ export function ratingForm({ api, session, context, ticketNumber, onAppeal }) {
     for (const input of form.querySelectorAll("input, textarea, button")) input.disabled = true;
     status.textContent = "感谢您的评价！";
     if (score <= 2) {
-      form.append(
-        h(
-          "div",
-          { class: "rating-appeal" },
-          h("p", {}, "很抱歉没有让您满意。如果事情没有办成，可以向我们反映，我们会转交承办部门处理并答复您。"),
-          h("button", { type: "button", class: "chip", onclick: () => onAppeal() }, "我要反映问题"),
-        ),
+      const appeal = h(
+        "div",
+        { class: "rating-appeal" },
+        h("p", {}, "很抱歉没有让您满意。如果事情没有办成，可以向我们反映，我们会转交承办部门处理并答复您。"),
+        h("button", { type: "button", class: "chip", onclick: () => onAppeal() }, "我要反映问题"),
       );
+      form.append(appeal);
+      appeal.scrollIntoView({ block: "nearest" });
     }
   });
   return form;
