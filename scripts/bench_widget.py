@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import List, Tuple
 
-import websockets
+import websockets.client
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,7 +56,7 @@ def transferred(backend: str) -> List[Tuple[str, int, int]]:
 
 async def round_trip(websocket: str, sentence: str) -> Tuple[float, float]:
     started = time.perf_counter()
-    async with websockets.connect(websocket, max_size=2**20) as socket:
+    async with websockets.client.connect(websocket, max_size=2**20) as socket:
         await socket.send(json.dumps({"type": "hello", "session": None}))
         while json.loads(await socket.recv())["type"] != "session":
             pass
