@@ -10,22 +10,21 @@ import json
 import re
 import sqlite3
 import urllib.request
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.browser.widget_stack import RASA_TOKEN, Stack, running_stack
+from tests.browser.widget_stack import RASA_TOKEN, Stack, widget_stack_fixture  # noqa: F401 - a fixture
 
 TIMEOUT_MS = 60_000
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("widget")) as running:
-        yield running
+@pytest.fixture
+def stack(widget_stack: Stack) -> Stack:
+    return widget_stack
 
 
 @pytest.fixture
@@ -288,3 +287,10 @@ def test_bot_text_is_never_html(stack: Stack, chat: Page) -> None:
     assert chat.evaluate("() => window.__pwned") is None
     assert chat.locator(".msg.user .bubble").first.inner_text().startswith("<img src=x")
     assert chat.locator(".msg img, .msg b").count() == 0
+
+
+def test_reduced_motion_stops_the_typing_animation(stack: Stack, chat: Page) -> None:
+    dots = chat.locator(".typing .dots i").first
+    assert dots.evaluate("(el) => getComputedStyle(el).animationName") == "blink"
+    chat.emulate_media(reduced_motion="reduce")
+    assert dots.evaluate("(el) => getComputedStyle(el).animationName") == "none"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List
 
+import pytest
+
 from tests.backend_server import ROOT, SERVICE_TOKEN, free_port, running_backend, wait_for
 
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -116,3 +118,10 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session", name="widget_stack")
+def widget_stack_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for every widget test module (imported by them as a fixture)."""
+    with running_stack(tmp_path_factory.mktemp("widget")) as running:
+        yield running

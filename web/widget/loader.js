@@ -14,10 +14,12 @@
   };
   const host = document.createElement("zwfw-webchat");
   const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = new URL("widget.css", assets).href;
-  root.append(style);
+  for (const name of ["widget.css", "cards.css"]) {
+    const style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = new URL(name, assets).href;
+    root.append(style);
+  }
   document.body.append(host);
   import(new URL("app.js", assets).href).then(
     (module) => module.start(root, config),
