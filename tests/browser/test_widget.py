@@ -294,3 +294,20 @@ def test_reduced_motion_stops_the_typing_animation(stack: Stack, chat: Page) -> 
     assert dots.evaluate("(el) => getComputedStyle(el).animationName") == "blink"
     chat.emulate_media(reduced_motion="reduce")
     assert dots.evaluate("(el) => getComputedStyle(el).animationName") == "none"
+
+
+def test_policy_card_shows_document_number_validity_and_status(stack: Stack, chat: Page) -> None:
+    send(chat, "六税两费怎么享受")
+    wait_for_answer(chat, 0)
+    card = chat.locator(".card-policy")
+    expect(card).to_be_visible()
+    expect(card.locator("h3")).to_contain_text("六税两费")
+    terms = card.locator("dt").all_inner_texts()
+    assert terms[:1] == ["文号"] and "有效期" in terms and "申报状态" in terms
+    expect(card.locator(".badge").first).to_have_text("有效")
+    guide = card.get_by_role("link", name="查看申报指南")
+    expect(guide).to_have_attribute("href", re.compile(r"/policies/six_taxes_two_fees_half/guide$"))
+    expect(guide).to_have_attribute("target", "_blank")
+    card.scroll_into_view_if_needed()
+    chat.locator(".panel").screenshot(path=str(SCREENSHOTS / "widget-panel-policy.png"))
+    assert chat.locator("form.rating").count() == 0  # a rating is offered when a flow finishes, not per answer
