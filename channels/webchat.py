@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse
 
 from channels.webchat_messages import MESSAGE_ID, bot_frame, history, message_ids, user_frame
 from channels.webchat_registry import SocketRegistry
-from channels.webchat_session import SessionSigner
+from channels.webchat_session import SessionSecretMissing, SessionSigner
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,14 @@ class WebchatInput(InputChannel):
         return cls(os.environ.get("WEBCHAT_SECRET"), [o.strip().rstrip("/") for o in origins.split(",") if o.strip()])
 
     def __init__(self, secret: Optional[str], allowed_origins: Optional[List[str]] = None) -> None:
-        self.signer = SessionSigner(secret)
+        self.signer: Optional[SessionSigner] = None
+        self.problem: Optional[str] = None
+        try:
+            self.signer = SessionSigner(secret)
+        except SessionSecretMissing as missing:
+            # Fail closed, but only this channel: REST, socket.io and the HTTP API keep working.
+            self.problem = str(missing)
+            log.error("%s", missing)
         self.allowed_origins = allowed_origins or []
         self.registry = SocketRegistry()
         self._known = _KnownIds()
@@ -119,10 +126,16 @@ class WebchatInput(InputChannel):
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
+            if self.problem:
+                return response.json({"status": "unavailable", "detail": self.problem}, status=503)
             return response.json({"status": "ok"})
 
         @blueprint.websocket("/websocket")
         async def websocket(request: Request, ws: Any) -> None:
+            signer = self.signer
+            if signer is None:
+                await ws.close(code=1011, reason="WEBCHAT_SECRET not set")
+                return
             origin = (request.headers.get("origin") or "").rstrip("/")
             if self.allowed_origins and origin not in self.allowed_origins:
                 await ws.close(code=4003, reason="origin not allowed")
@@ -131,13 +144,13 @@ class WebchatInput(InputChannel):
             if hello is None:
                 await ws.close(code=4400, reason="hello expected")
                 return
-            conversation_id = self.signer.verify(hello.get("session"))
+            conversation_id = signer.verify(hello.get("session"))
             new = conversation_id is None
             if conversation_id is None:
-                conversation_id, token = self.signer.new()
+                conversation_id, token = signer.new()
                 events: List[Dict[str, Any]] = []
             else:
-                token = self.signer.token(conversation_id)
+                token = signer.token(conversation_id)
                 events = await self._events(request, conversation_id)
                 for message_id in message_ids(events):
                     self._known.add(conversation_id, message_id)

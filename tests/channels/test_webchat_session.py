@@ -51,3 +51,11 @@ def test_another_secret_does_not_verify() -> None:
 def test_no_secret_no_channel(secret: object) -> None:
     with pytest.raises(SessionSecretMissing, match="WEBCHAT_SECRET"):
         SessionSigner(secret)  # type: ignore[arg-type]
+
+
+def test_without_a_secret_only_the_widget_channel_is_closed() -> None:
+    from channels.webchat import WebchatInput
+
+    channel = WebchatInput(None)
+    assert channel.signer is None and channel.problem is not None and "WEBCHAT_SECRET" in channel.problem
+    assert WebchatInput("a-long-enough-secret").problem is None
