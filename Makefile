@@ -129,7 +129,7 @@ eval-appeals: backend/.venv/.installed ## Appeal classifier on eval/appeals.yml:
 	cd backend && .venv/bin/python -m app.evaluation.appeals
 
 .PHONY: bench
-bench: setup knowledge bench-wechat ## Print latency figures of the knowledge API and the WeChat channel
+bench: setup knowledge bench-wechat bench-widget ## Print latency figures: knowledge API, WeChat channel, widget
 	cd backend && .venv/bin/python -m app.bench
 
 .PHONY: bench-wechat
@@ -144,6 +144,10 @@ wechat-sim: setup env-file knowledge train ## Try the 公众号 in a terminal: a
 .PHONY: wechat-menu
 wechat-menu: setup ## Validate knowledge/wechat_menu.yml and publish it to the 公众号 (WECHAT_APP_ID/SECRET)
 	$(BOT_PY) -m channels.wechat_menu publish
+
+.PHONY: bench-widget
+bench-widget: setup ## Widget: transferred size (gzip, target ≤ 30 KB) and first-answer round trip over WebSocket
+	$(BOT_PY) scripts/bench_widget.py
 
 .PHONY: clean
 clean: ## Remove environments, models, databases and results

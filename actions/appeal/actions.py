@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.appeal import delivery
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
 from actions.common import choices, render, replies, validators
+from actions.common.cards import ticket_card
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
 
 APPEAL_SLOTS = (
@@ -297,6 +298,7 @@ class ActionSubmitAppeal(Action):
         events = [*_slots(reset_appeal()), SlotSet("appeal_key", None)]
         if result.outcome is delivery.Outcome.filed and result.ticket:
             dispatcher.utter_message(response="utter_appeal_filed", **result.ticket)
+            dispatcher.utter_message(json_message=ticket_card(result.ticket))
             return [*events, SlotSet("ticket_id", result.ticket["number"])]
         if result.outcome is delivery.Outcome.dead_letter:
             dispatcher.utter_message(

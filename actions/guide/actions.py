@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
 from actions.common import choices, render, replies
+from actions.common.cards import checklist_card
 from actions.common.forms import BaseFormValidator, latest_text, service_center_block
 from actions.guide import flow
 from actions.guide.start import slots, start
@@ -168,6 +169,7 @@ class ActionAskGuideReply(Action):
 async def _show_checklist(dispatcher: CollectingDispatcher, bundle_id: str, answers: Dict[str, Any]) -> None:
     data = await get_client().checklist(bundle_id, answers)
     dispatcher.utter_message(response="utter_guide_checklist", **render.checklist(data))
+    dispatcher.utter_message(json_message=checklist_card(data))
 
 
 class ActionGuideChecklist(Action):

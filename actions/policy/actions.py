@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.backend import BackendError, BackendUnavailable, NotFound, get_client
 from actions.common import choices, render, replies
+from actions.common.cards import policy_card
 from actions.common.forms import BaseFormValidator, latest_text
 
 MAX_QUESTIONS = 3
@@ -167,6 +168,7 @@ async def show_guide(dispatcher: CollectingDispatcher, policy_id: str, text: str
         url=guide["guide_url"],
         basis=render.basis(guide["provenance"]),
     )
+    dispatcher.utter_message(json_message=policy_card(guide))
     return _slots({"policy_current": policy_id, "policy_status": "shown"})
 
 

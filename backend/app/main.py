@@ -21,7 +21,9 @@ from app.api.deps import SessionDep
 from app.api.routes import admin, guide, knowledge, matters, pages, queries
 from app.api.routes import dead_letters as dead_letter_routes
 from app.api.routes import policies as policy_routes
+from app.api.routes import ratings as rating_routes
 from app.api.routes import tickets as ticket_routes
+from app.api.routes import widget as widget_routes
 from app.console import assist as console_assist
 from app.console import pages as console_pages
 from app.console.security import CsrfRejected, NotAllowed, SignInRequired, secure_headers
@@ -67,6 +69,8 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.include_router(ticket_routes.router)
     app.include_router(policy_routes.router)
+    app.include_router(rating_routes.router)
+    app.include_router(widget_routes.router)
     app.include_router(dead_letter_routes.router)
     app.include_router(queries.router)
     app.include_router(console_pages.router)

@@ -363,3 +363,18 @@ def test_caller_text_is_escaped_on_the_ticket_page(client: TestClient) -> None:
     page = client.get(f"/console/tickets/{number}").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_widget_ratings_count_in_the_report_of_the_ticket_department(client: TestClient) -> None:
+    number = file_ticket(client, "console-report-rating", enterprise_name="评价测试公司", sender_id="web-rating-conv")
+    assign(client, number, "human_resources")
+    rating = {"conversation_id": "web-rating-conv", "channel": "web", "score": 2, "ticket_number": number,
+              "context": "ticket"}  # fmt: skip
+    stored = client.post("/api/ratings", json=rating, headers=ticket_headers("service"))
+    assert stored.status_code in (200, 201), stored.text
+    sign_in(client, "agent")
+    today = stored.json()["created_at"][:10]
+    rows = client.get("/console/reports.csv", params={"start": today, "end": today}).text.splitlines()
+    header = rows[[i for i, r in enumerate(rows) if r.startswith("承办部门")][0]].split(",")
+    department = next(r for r in rows if r.startswith("重庆市黔江区人力资源和社会保障局")).split(",")
+    assert int(department[header.index("不满意")]) >= 1

@@ -151,8 +151,9 @@ async def test_submit_files_one_ticket_and_tells_number_and_deadline(backend: st
     dispatcher = CollectingDispatcher()
     state = {**FILLED, "appeal_key": "submit-once-0001"}
     events = await ActionSubmitAppeal().run(dispatcher, make_tracker("确认提交", slots=state), domain)
-    [message] = dispatcher.messages
+    message, card = dispatcher.messages
     assert message["response"] == "utter_appeal_filed"
+    assert card["custom"]["data"]["card"]["number"] == message["number"]
     assert message["number"].startswith("QY") and message["department"]
     assert slots(events)["ticket_id"] == message["number"]
     assert slots(events)["appeal_description"] is None  # the form is cleared

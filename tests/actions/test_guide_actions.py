@@ -228,8 +228,9 @@ async def test_checklist_names_license_and_links_the_printable_page(backend: str
     state = {"guide_bundle": "catering", "guide_answers": CATERING_DONE}
     events = await ActionGuideChecklist().run(dispatcher, make_tracker("本人办", slots=state), domain)
     assert SlotSet("guide_status", "complete") in events
-    [message] = dispatcher.messages
+    message, card = dispatcher.messages
     assert message["response"] == "utter_guide_checklist"
+    assert card["custom"]["data"]["card"]["type"] == "checklist"  # the web widget's card, after the text
     assert "个体工商户设立登记" in message["matters"]
     assert "食品经营许可（新办）" in message["matters"]
     assert "营业执照" in message["matters"]
@@ -246,7 +247,8 @@ async def test_correction_after_the_checklist_renders_a_new_one(backend: str, do
     values = slots(events)
     assert values["guide_status"] == "complete"
     assert values["guide_answers"]["sells_alcohol"] is True
-    assert responses(dispatcher) == ["utter_guide_updated", "utter_guide_checklist"]
+    assert responses(dispatcher) == ["utter_guide_updated", "utter_guide_checklist", None]
+    assert dispatcher.messages[2]["custom"]["data"]["card"]["type"] == "checklist"
     assert "sells_alcohol=true" in dispatcher.messages[1]["url"]
 
 

@@ -89,8 +89,9 @@ async def test_follow_up_by_number_gives_materials_and_channel(backend: str, dom
     tracker = make_tracker("第一个怎么申报", intent="ask_policy_detail", slots={"policy_results": results})
     values = slots(await ActionPolicyDetail().run(dispatcher, tracker, domain))
     assert values["policy_current"] == "six_taxes_two_fees_half"
-    [message] = dispatcher.messages
+    message, card = dispatcher.messages
     assert message["response"] == "utter_policy_guide"
+    assert card["custom"]["data"]["card"]["policy_id"] == "six_taxes_two_fees_half"
     assert "申报渠道" in message["body"] and "申报材料" in message["body"]
     assert message["url"].endswith("/policies/six_taxes_two_fees_half/guide")
     contact = CollectingDispatcher()
@@ -104,7 +105,8 @@ async def test_policy_named_outright(backend: str, domain: Dict) -> None:
         await ActionPolicyStart().run(dispatcher, make_tracker("六税两费怎么享受", intent="ask_policy"), domain)
     )
     assert values["policy_status"] == "shown"
-    assert responses(dispatcher) == ["utter_policy_guide"]
+    assert responses(dispatcher) == ["utter_policy_guide", None]
+    assert dispatcher.messages[1]["custom"]["data"]["card"]["type"] == "policy"
 
 
 async def test_expired_policy_is_never_offered_as_current(backend: str, domain: Dict) -> None:

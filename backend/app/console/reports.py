@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.knowledge.appeals import AppealKnowledge
 from app.models.console import AssistLine
+from app.models.ratings import Rating
 from app.models.tickets import Ticket, TicketEvent
+from app.schemas.ratings import LEVELS as RATING_LEVELS
 from app.services.tickets import CHINA_TZ, SATISFACTION_LEVELS, as_utc, china_date, is_overdue
 from app.services.workdays import working_days_between
 
@@ -75,11 +77,11 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def satisfaction_counts(session: Session, start: date, end: date) -> dict[str, Counter[str]]:
-    """Satisfaction per department: every 回访 recorded in the period.
+    """Satisfaction per department: every 回访 recorded in the period, and the widget's 好差评.
 
-    Extension point: the web widget's ratings (``/api/ratings``) belong here too, added to
-    the department of the conversation's ticket or to ``""`` (no department) — one place
-    feeds both the per-department and the overall distribution.
+    A rating linked to a ticket counts for that ticket's department; one without (a checklist
+    rated in the widget) counts under ``""`` (no department) — one place feeds both the
+    per-department and the overall distribution.
     """
     since, until = _bounds(start, end)
     statement = select(TicketEvent).where(
@@ -89,6 +91,15 @@ def satisfaction_counts(session: Session, start: date, end: date) -> dict[str, C
     for event in session.execute(statement).scalars():
         if event.satisfaction in SATISFACTION_LEVELS:
             result.setdefault(event.department_id or "", Counter())[event.satisfaction] += 1
+    ratings = (
+        select(Rating.score, Ticket.department_id)
+        .outerjoin(Ticket, Ticket.number == Rating.ticket_number)
+        .where(Rating.created_at >= since, Rating.created_at < until)
+    )
+    for score, department in session.execute(ratings):
+        label = RATING_LEVELS.get(score)
+        if label in SATISFACTION_LEVELS:
+            result.setdefault(department or "", Counter())[label] += 1
     return result
 
 
