@@ -17,7 +17,7 @@ VAT_10 = "财政部 税务总局公告2026年第10号"
 async def test_small_scale_vat_answer_is_on_the_2026_basis(backend: str, domain: Dict) -> None:
     dispatcher = CollectingDispatcher()
     await ActionPolicyStart().run(dispatcher, make_tracker("小规模纳税人增值税怎么减免", intent="ask_policy"), domain)
-    [message] = dispatcher.messages
+    message = dispatcher.messages[0]
     assert message["response"] == "utter_policy_guide"
     assert message["document"] == "财政部 税务总局关于增值税法施行后增值税优惠政策衔接事项的公告"
     assert "2023年第19号" not in message["basis"]
@@ -38,7 +38,7 @@ async def test_checklist_answer_carries_the_review_date(backend: str, domain: Di
     dispatcher = CollectingDispatcher()
     state = {"guide_bundle": "catering", "guide_answers": answers}
     await ActionGuideChecklist().run(dispatcher, make_tracker("本人办", slots=state), domain)
-    [message] = dispatcher.messages
+    message = dispatcher.messages[0]
     assert message["basis"] == "各事项的设定依据见告知单；信息核对日期：2026年12月1日（以主管部门最新公布为准）"
 
 
