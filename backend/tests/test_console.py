@@ -375,6 +375,6 @@ def test_widget_ratings_count_in_the_report_of_the_ticket_department(client: Tes
     sign_in(client, "agent")
     today = stored.json()["created_at"][:10]
     rows = client.get("/console/reports.csv", params={"start": today, "end": today}).text.splitlines()
-    header = rows[[i for i, r in enumerate(rows) if r.startswith("承办部门")][0]].split(",")
+    header = next(r for r in rows if r.startswith("承办部门")).split(",")
     department = next(r for r in rows if r.startswith("重庆市黔江区人力资源和社会保障局")).split(",")
     assert int(department[header.index("不满意")]) >= 1
