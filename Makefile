@@ -112,9 +112,17 @@ test-browser: setup ## Pages in a real browser: Playwright driving Debian's Chro
 .PHONY: test
 test: lint typecheck test-backend test-bot validate test-stories test-e2e test-browser ## Everything CI runs
 
-.PHONY: bench
-bench: setup knowledge ## Print latency figures of the knowledge API
+.PHONY: bench bench-backend bench-e2e bench-profile
+bench: bench-backend bench-e2e ## Print every benchmark's figures (asserts nothing; JSON in results/bench/)
+
+bench-backend: setup knowledge ## Latency of the knowledge API, in process
 	cd backend && .venv/bin/python -m app.bench
+
+bench-e2e: setup train ## Three flows over REST at 1 and 8 concurrent users, side by side with a stock rasa init bot
+	$(BOT_PY) -m bench
+
+bench-profile: setup train ## py-spy profiles of Rasa, actions and backend under 8 concurrent guide conversations
+	$(BOT_PY) -m bench.profile
 
 .PHONY: clean
 clean: ## Remove environments, models, databases and results
