@@ -30,6 +30,7 @@ class Turns:
     errors: int = 0
     unexpected: int = 0
     first_errors: List[str] = field(default_factory=list)
+    first_unexpected: List[str] = field(default_factory=list)
 
     def error(self, text: str) -> None:
         self.errors += 1
@@ -50,6 +51,7 @@ class Summary:
     errors: int
     unexpected: int
     first_errors: List[str]
+    first_unexpected: List[str]
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -69,6 +71,7 @@ def summarise(label: str, concurrency: int, turns: Turns, seconds: float) -> Sum
         errors=turns.errors,
         unexpected=turns.unexpected,
         first_errors=turns.first_errors,
+        first_unexpected=turns.first_unexpected,
     )
 
 
@@ -98,6 +101,8 @@ class Conversation:
         text = "\n".join(str(item.get("text", "")) for item in body if isinstance(item, dict))
         if expect is not None and expect not in text:
             self.turns.unexpected += 1
+            if len(self.turns.first_unexpected) < 3:
+                self.turns.first_unexpected.append(f"{message!r} → {text[:120]!r}")
         return text
 
 
@@ -129,6 +134,7 @@ async def run_long(rasa_url: str, cycle: Sequence[str], length: int = 120) -> Di
     return {
         "turns": len(turns.latencies_ms),
         "errors": turns.errors,
+        "first_errors": turns.first_errors,
         "first_20_mean_ms": round(early_mean, 1),
         "turn_101_120_mean_ms": round(late_mean, 1),
         "first_20_p50_ms": round(percentile(early, 0.5), 1),

@@ -115,6 +115,8 @@ def details(results: Dict[str, Any]) -> List[str]:
     for item in [*results.get("ours", {}).get("loads", []), *results.get("stock", {}).get("loads", [])]:
         for error in item.get("first_errors", []):
             lines.append(f"  错误示例（{item['label']} ×{item['concurrency']}）：{error}")
+        for reply in item.get("first_unexpected", []):
+            lines.append(f"  答非所期示例（{item['label']} ×{item['concurrency']}）：{reply}")
     return lines
 
 
