@@ -1,8 +1,9 @@
 """``python -m bench.profile``: py-spy on Rasa, the action server and the backend under 8 concurrent
 guide conversations. Writes each process's collapsed stacks and a summary to results/bench/.
 
-The summary shows, per process, how busy it was (samples against the wall clock) and the
-functions with the largest inclusive share of its samples, our own code and libraries alike.
+The summary shows, per process, its CPU use over the window (from the kernel, via psutil: py-spy
+cannot tell uvloop's native wait from work) and the functions with the largest inclusive share of
+its samples that are not idle waits, our own code and libraries alike.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Tuple
+
+import psutil
 
 from bench import flows
 from bench.load import run_load
@@ -37,21 +40,26 @@ def _frame_name(frame: str) -> str:
     return f"{name} ({path})"
 
 
-def summarise(raw: Path, seconds: float, top: int) -> Tuple[str, List[Tuple[str, float]]]:
+IDLE_LEAVES = ("serve (sanic/server/runners.py", "Runner.run (asyncio/runners.py", "Condition.wait", "Queue.get")
+"""Leaf frames that are a thread waiting (the event loop in native code, idle worker threads)."""
+
+
+def summarise(raw: Path, top: int) -> Tuple[str, List[Tuple[str, float]]]:
     inclusive: Counter = Counter()
     total = 0
     for line in raw.read_text("utf-8", "replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
+        if _frame_name(stack.split(";")[-1]).startswith(IDLE_LEAVES):
+            continue
         count = int(count_text)
         total += count
         for name in {_frame_name(frame) for frame in stack.split(";")}:  # once per sample
             inclusive[name] += count
-    busy = total / (seconds * RATE) if seconds else 0.0
     ranked = [(name, count / total) for name, count in inclusive.most_common() if total]
     interesting = [item for item in ranked if not item[0].startswith(("<module>", "run (", "_run_module"))]
-    return f"busy {busy:.0%} of one core ({total} samples)", interesting[:top]
+    return f"{total} working samples", interesting[:top]
 
 
 async def _load_for(rasa_url: str, seconds: float) -> int:
@@ -77,18 +85,21 @@ def main() -> None:
             command = [str(PY_SPY), "record", "--pid", str(pid), "--rate", str(RATE), "--format", "raw"]
             command += ["--duration", str(int(args.seconds)), "--output", str(raw), "--nonblocking"]
             spies[name] = (subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), raw)  # noqa: S603
+        processes = {name: psutil.Process(pid) for name, pid in stack.pids().items()}
+        cpu_before = {name: sum(process.cpu_times()[:2]) for name, process in processes.items()}
         started = time.monotonic()
         rounds = asyncio.run(_load_for(stack.rasa_url, args.seconds))
+        elapsed = time.monotonic() - started
+        cpu = {name: (sum(p.cpu_times()[:2]) - cpu_before[name]) / elapsed for name, p in processes.items()}
         for process, _raw in spies.values():
             process.wait(timeout=args.seconds + 60)
-        elapsed = max(args.seconds, time.monotonic() - started)
     lines = [f"py-spy {RATE} Hz, {args.seconds:.0f} s, 8 concurrent guide conversations ({rounds} rounds)"]
     for name, (_process, raw) in spies.items():
         if not raw.exists():
             lines.append(f"\n== {name}: no profile (py-spy needs ptrace permission) ==")
             continue
-        busy, ranked = summarise(raw, min(elapsed, args.seconds), args.top)
-        lines.append(f"\n== {name}: {busy}; inclusive share of samples ==")
+        samples, ranked = summarise(raw, args.top)
+        lines.append(f"\n== {name}: CPU {cpu[name]:.0%} of one core; {samples}, inclusive share ==")
         lines += [f"  {share:6.1%}  {frame}" for frame, share in ranked]
     text = "\n".join(lines)
     print(text)
