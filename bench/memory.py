@@ -1,4 +1,4 @@
-"""Peak resident memory of each service (with its child processes) while a benchmark runs."""
+"""Peak resident memory and CPU time of each service (with its child processes) while a benchmark runs."""
 
 from __future__ import annotations
 
@@ -57,6 +57,20 @@ class PeakRss:
         while not self._stop.is_set():
             self.sample()
             self._stop.wait(self._interval)
+
+    def cpu_seconds(self) -> Dict[str, float]:
+        """User + system CPU time of each service so far (with its children): robust to a busy machine."""
+        result: Dict[str, float] = {}
+        for name, process in self._processes.items():
+            total = 0.0
+            for member in [process, *process.children(recursive=True)]:
+                try:
+                    times = member.cpu_times()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                total += times.user + times.system
+            result[name] = total
+        return result
 
     def peaks(self) -> Dict[str, float]:
         result = {name: round(value / MB, 1) for name, value in self._peak.items()}

@@ -50,7 +50,7 @@ def _char_bigrams(config: Dict[str, Any]) -> Dict[str, Any]:
 
 
 VARIANTS: Dict[str, Variant] = {
-    "config.yml": lambda config: config,
+    "baseline": lambda config: config,  # config.yml as it is
     "no-char-ngrams": _without_char_ngrams,
     "char-1-2": _char_bigrams,
     "no-lookup-features": _without_lookups,
@@ -99,6 +99,8 @@ def measure(project: Path, name: str, config: Dict[str, Any], rounds: int) -> Di
     )
     train_seconds = time.monotonic() - started
     model = project / "models" / f"{name}.tar.gz"
+    if not model.exists():  # Rasa may normalise the fixed name; take what this training wrote
+        model = max((project / "models").glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--port", str(port), "--model", str(model)]

@@ -72,7 +72,7 @@ def targets(results: Dict[str, Any]) -> List[Row]:
 def side_by_side(results: Dict[str, Any]) -> List[str]:
     header = (
         f"{'机器人':<6} {'对话':<7} {'并发':>4} {'轮数':>5} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-        f"{'错误':>4} {'答非所期':>6}"
+        f"{'错误':>4} {'答非所期':>6}  {'CPU ms/轮（各进程）'}"
     )
     lines = [header, "-" * len(header)]
     for bot in ("ours", "stock"):
@@ -81,7 +81,8 @@ def side_by_side(results: Dict[str, Any]) -> List[str]:
                 f"{'本机器人' if bot == 'ours' else '标准':<6} {item['label']:<7} "
                 f"{item['concurrency']:>4} {item['turns']:>5} "
                 f"{item['msg_per_s']:>7.2f} {item['p50_ms']:>8.1f} {item['p95_ms']:>8.1f} {item['max_ms']:>8.1f} "
-                f"{item['errors']:>4} {item['unexpected']:>6}"
+                f"{item['errors']:>4} {item['unexpected']:>6}  "
+                + " ".join(f"{name} {value:g}" for name, value in item.get("cpu_ms_per_turn", {}).items())
             )
     ours8, stock8 = _load(results, "ours", "guide", 8), _load(results, "stock", "stock", 8)
     ours1, stock1 = _load(results, "ours", "guide", 1), _load(results, "stock", "stock", 1)

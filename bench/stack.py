@@ -82,8 +82,13 @@ def _start(name: str, args: List[str], env: Dict[str, str], log: Path, health: s
     return Service(name, process, health, time.monotonic())
 
 
-def _rasa_args(port: int, model: Path, endpoints: Optional[Path], extra: List[str]) -> List[str]:
-    args = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--port", str(port)]
+OUR_RASA = [sys.executable, "-m", "bot.rasa_server"]
+"""How the Procfile starts our Rasa (``rasa`` with the action-response schema checked once)."""
+PLAIN_RASA = [str(BIN / "rasa")]
+
+
+def _rasa_args(port: int, model: Path, endpoints: Optional[Path], extra: List[str], entry: List[str]) -> List[str]:
+    args = [*entry, "run", "--enable-api", "--auth-token", TOKEN, "--port", str(port)]
     args += ["--model", str(model)]
     if endpoints is not None:
         args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
@@ -95,7 +100,13 @@ def _base_env() -> Dict[str, str]:
 
 
 @contextmanager
-def full_stack(tmp: Path, model: Path, rasa_extra: Optional[List[str]] = None) -> Iterator[Stack]:
+def full_stack(
+    tmp: Path,
+    model: Path,
+    rasa_extra: Optional[List[str]] = None,
+    entry: Optional[List[str]] = None,
+    stores: Optional[Dict[str, str]] = None,
+) -> Iterator[Stack]:
     """Backend (fresh SQLite database, knowledge loaded), action server and Rasa, as ``make run`` starts them."""
     (tmp / ".data").mkdir(parents=True, exist_ok=True)
     backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
@@ -111,7 +122,9 @@ def full_stack(tmp: Path, model: Path, rasa_extra: Optional[List[str]] = None) -
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "OUTBOX_PATH": str(tmp / "outbox.db"),
         "LOG_LEVEL": "WARNING",
+        **(stores or {}),
     }
+    endpoints = ROOT / ("endpoints.production.yml" if stores else "endpoints.yml")
     subprocess.run(  # noqa: S603 - fixed argument list
         [str(BACKEND_PY), "-m", "app.cli", "setup"],
         cwd=ROOT / "backend",
@@ -136,7 +149,7 @@ def full_stack(tmp: Path, model: Path, rasa_extra: Optional[List[str]] = None) -
             ),
             _start(
                 "rasa",
-                _rasa_args(rasa_port, model, ROOT / "endpoints.yml", rasa_extra or []),
+                _rasa_args(rasa_port, model, endpoints, rasa_extra or [], entry or OUR_RASA),
                 env,
                 tmp / "rasa.log",
                 f"{stack.rasa_url}/status?token={TOKEN}",
@@ -159,7 +172,7 @@ def stock_stack(tmp: Path, model: Path) -> Iterator[Stack]:
     stack = Stack(f"http://127.0.0.1:{port}")
     service = _start(
         "rasa",
-        _rasa_args(port, model, None, []),
+        _rasa_args(port, model, None, [], PLAIN_RASA),
         _base_env(),
         tmp / "rasa.log",
         f"{stack.rasa_url}/status?token={TOKEN}",

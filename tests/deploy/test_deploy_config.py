@@ -61,6 +61,7 @@ def test_healthchecks_hit_the_health_endpoints(compose: Dict[str, Any]) -> None:
 def test_rasa_replicas_share_postgresql_and_redis(compose: Dict[str, Any]) -> None:
     wanted = _variables((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
     for name, spec in _services(compose, "rasa").items():
+        assert spec["entrypoint"] == ["python", "-m", "bot.rasa_server"]  # as the Procfile starts Rasa
         command = spec["command"]
         assert command[command.index("--endpoints") + 1] == "endpoints.production.yml", name
         assert command[command.index("--port") + 1] == str(PORTS["rasa"])
@@ -117,6 +118,7 @@ def test_dockerfiles_of_compose_exist_and_bake_the_model(compose: Dict[str, Any]
 def test_helm_values_for_rasa() -> None:
     (values,) = _yaml_documents(DEPLOY / "k8s" / "rasa-values.yaml")
     assert values["replicaCount"] >= 2
+    assert values["command"] == ["python", "-m", "bot.rasa_server"]  # as the Procfile starts Rasa
     args = values["args"]
     assert args[:2] == ["run", "--enable-api"]
     assert args[args.index("--endpoints") + 1] == "endpoints.production.yml"
