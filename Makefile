@@ -128,9 +128,17 @@ eval-guide: backend/.venv/.installed ## Routing of 办事/事项/政策 question
 eval-appeals: backend/.venv/.installed ## Appeal classifier on eval/appeals.yml: top-1/top-3 accuracy and the misses
 	cd backend && .venv/bin/python -m app.evaluation.appeals
 
-.PHONY: bench
-bench: setup knowledge bench-wechat bench-widget ## Print latency figures: knowledge API, WeChat channel, widget
+.PHONY: bench bench-backend bench-e2e bench-profile
+bench: bench-backend bench-e2e bench-wechat bench-widget ## Print every benchmark's figures (asserts nothing; JSON in results/bench/)
+
+bench-backend: setup knowledge ## Latency of the knowledge API, in process
 	cd backend && .venv/bin/python -m app.bench
+
+bench-e2e: setup train ## Three flows over REST at 1 and 8 concurrent users, side by side with a stock rasa init bot
+	$(BOT_PY) -m bench
+
+bench-profile: setup train ## py-spy profiles of Rasa, actions and backend under 8 concurrent guide conversations
+	$(BOT_PY) -m bench.profile
 
 .PHONY: bench-wechat
 bench-wechat: setup env-file knowledge train ## WeChat figures: 30 users through the signed endpoint (results/bench/wechat.json)
