@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.api.auth import token_table
 from app.api.deps import SessionDep, SettingsDep
-from app.core.config import Settings
+from app.core.config import Settings, secret
 from app.knowledge.appeals import get_appeal_knowledge
 from app.knowledge.loader import KnowledgeError
 from app.models.console import ConsoleSession
@@ -87,7 +87,9 @@ def is_secure(request: Request, settings: Settings) -> bool:
 def principal_for_token(settings: Settings, token: str) -> Principal | None:
     """The agent or department the token belongs to (every entry compared, constant time)."""
     try:
-        table = token_table(settings.backend_service_token, settings.agent_tokens, settings.department_tokens)
+        table = token_table(
+            secret(settings.backend_service_token), secret(settings.agent_tokens), secret(settings.department_tokens)
+        )
     except ValueError:
         return None
     digest = hashlib.sha256(token.strip().encode()).digest()
