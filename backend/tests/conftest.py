@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 from fastapi.testclient import TestClient
 
 from app.cli import migrate
@@ -126,13 +127,17 @@ def ticket_body(**overrides: object) -> dict[str, object]:
 
 @pytest.fixture(scope="session")
 def ticket_settings(settings: Settings) -> Settings:
+    # SecretStr, as the settings hold them when read from the environment (model_copy does not validate):
+    # a plain str here once hid a console sign-in that failed in production.
     return settings.model_copy(
         update={
-            "backend_service_token": TICKET_TOKENS["service"],
-            "agent_tokens": f"alice:{TICKET_TOKENS['agent']}, bob:{TICKET_TOKENS['agent_bob']}",
-            "department_tokens": ",".join(
-                f"{department}:{TICKET_TOKENS[department]}"
-                for department in ("economy_information", "human_resources", "service_center")
+            "backend_service_token": SecretStr(TICKET_TOKENS["service"]),
+            "agent_tokens": SecretStr(f"alice:{TICKET_TOKENS['agent']}, bob:{TICKET_TOKENS['agent_bob']}"),
+            "department_tokens": SecretStr(
+                ",".join(
+                    f"{department}:{TICKET_TOKENS[department]}"
+                    for department in ("economy_information", "human_resources", "service_center")
+                )
             ),
         }
     )
