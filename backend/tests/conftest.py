@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.cli import migrate
 from app.core.config import Settings, get_settings
