@@ -13,11 +13,10 @@ from actions.appeal.actions import (
     ActionAppealStart,
     ActionAskAppealCategory,
     ActionAskAppealConfirm,
-    ActionCheckTicket,
     ActionSubmitAppeal,
     ValidateAppealForm,
-    ValidateTicketForm,
 )
+from actions.appeal.lookup import ActionCheckTicket, ValidateTicketForm
 from actions.appeal.store import open_store
 from actions.clients.backend import BackendClient
 from tests.backend_server import AGENT_TOKEN, SERVICE_TOKEN
