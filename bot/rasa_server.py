@@ -8,13 +8,18 @@ guide conversations py-spy found 52 % of the Rasa process's samples in
 
 Here the schema is checked once at start and every response is validated with the compiled
 validator: the same responses pass, the same first error is raised (``best_match``, as
-``jsonschema.validate`` does). Everything else is ``rasa`` itself.
+``jsonschema.validate`` does).
+
+It also bounds each call to the action server by the turn's time budget (``install_turn_budget``).
+Everything else is ``rasa`` itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from typing import Any, Dict
+import time
+from typing import Any, Dict, Optional
 
 from jsonschema import exceptions, validators
 
@@ -42,8 +47,51 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
+ACTION_GRACE_SECONDS = 1.0
+"""How long past the turn's deadline Rasa still waits for the action server (its default: 5 minutes).
+
+By the deadline the channel has already answered the user (``channels/budget.py``) and the action
+server has ended its backend calls (``actions/common/budget.py``); the grace lets an action that
+did its work (an appeal written to the outbox) still return its events, so the tracker is complete.
+Past it the call is abandoned, so a hung action server cannot hold the conversation's lock."""
+STALE_AFTER_SECONDS = 30.0
+"""A deadline this far gone belongs to an earlier turn, not to the action being run."""
+NO_DEADLINE_TIMEOUT_SECONDS = 30.0
+"""A turn without a stamped deadline (Rasa's HTTP API) still does not wait minutes for an action."""
+
+
+def action_timeout(metadata: Optional[Dict[str, Any]], now: float) -> float:
+    """Seconds Rasa waits for one action-server call in a turn whose user message has ``metadata``."""
+    try:
+        deadline = float((metadata or {})["turn_deadline"])
+    except (KeyError, TypeError, ValueError):
+        return NO_DEADLINE_TIMEOUT_SECONDS
+    if deadline < now - STALE_AFTER_SECONDS:  # an earlier turn's message (e.g. a session start)
+        return NO_DEADLINE_TIMEOUT_SECONDS
+    return max(min(deadline - now, NO_DEADLINE_TIMEOUT_SECONDS) + ACTION_GRACE_SECONDS, ACTION_GRACE_SECONDS)
+
+
+def install_turn_budget() -> None:
+    """Bound every call to the action server by the turn's deadline (plus a grace)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    original = RemoteAction.run
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        latest = tracker.latest_message
+        timeout = action_timeout(getattr(latest, "metadata", None), time.time())
+        try:
+            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), timeout)
+        except asyncio.TimeoutError as error:
+            raise RasaException(f"custom action '{self.name()}' cut off after {timeout:.1f} s (turn budget)") from error
+
+    RemoteAction.run = run
+
+
 def main() -> None:
     install()
+    install_turn_budget()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import budget
 from channels.webchat_messages import MESSAGE_ID, bot_frame, history, message_ids, user_frame
 from channels.webchat_registry import SocketRegistry
 from channels.webchat_session import SessionSecretMissing, SessionSigner
@@ -46,6 +47,7 @@ TEXTS = {
     "bad_frame": "消息格式不正确，请刷新页面后重试。",
     "no_answer": "抱歉，这次没能得到答复，请再发送一次；急事请拨打 12345 政务服务便民热线。",
     "unavailable": "抱歉，服务暂时出现问题，请稍后再试；急事请拨打 12345 政务服务便民热线。",
+    "still_working": budget.still_working_text(),
 }
 
 
@@ -116,6 +118,7 @@ class WebchatInput(InputChannel):
         self._known = _KnownIds()
         self._in_flight: Set[str] = set()
         self._tasks: Set[asyncio.Task[None]] = set()
+        self.budget_seconds = budget.budget_seconds()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """Rasa's HTTP API (``output_channel=webchat`` or ``latest``) pushes through the open sockets."""
@@ -249,7 +252,7 @@ class WebchatInput(InputChannel):
         try:
             await self.registry.send(conversation_id, user_frame(text, message_id, display), exclude=ws)
             await self.registry.send(conversation_id, {"type": "typing", "on": True})
-            metadata = {"display": display} if display else None
+            metadata = budget.stamp({"display": display} if display else None, self.budget_seconds)
             output = WebchatOutput(self.registry)
             message = UserMessage(
                 text,
@@ -259,8 +262,16 @@ class WebchatInput(InputChannel):
                 message_id=message_id,
                 metadata=metadata,
             )
+
+            async def late() -> None:
+                # The deadline passed with nothing to show: say so; the answer still comes when ready.
+                if output.sent == 0:
+                    await self.registry.send(conversation_id, {**_error("still_working"), "id": message_id})
+
             try:
-                await on_new_message(message)
+                turn = asyncio.ensure_future(on_new_message(message))
+                await budget.answer_within(turn, metadata[budget.DEADLINE_KEY], late)
+                await turn
                 if output.sent == 0:
                     # Never silence: a turn whose action failed (e.g. the backend timed out) says so.
                     await self.registry.send(conversation_id, {**_error("no_answer"), "id": message_id})

@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from channels import budget
 from channels.config import WeChatConfig
 from channels.wechat_api import OutsideWindow, QuotaExceeded, WeChatApi, WeChatApiError, WeChatUnreachable
 from channels.wechat_render import (
@@ -83,6 +84,8 @@ class Conductor:
         self.api = api
         self.prefix = prefix
         self._background: Set[asyncio.Task[None]] = set()
+        # Backend calls end by the passive window, so a slow backend is still answered passively.
+        self.budget_seconds = min(budget.budget_seconds(), config.passive_seconds)
 
     # -- options offered per user ------------------------------------------------
     async def options(self, openid: str) -> List[Option]:
@@ -124,15 +127,16 @@ class Conductor:
             return granted if remaining_time > 0 else 0
 
     # -- the turn ------------------------------------------------------------------
-    async def run_turn(self, inbound: Inbound, handler: Handler, texts: ChannelTexts) -> RenderedTurn:
+    async def run_turn(
+        self, inbound: Inbound, handler: Handler, texts: ChannelTexts, received_at: Optional[float] = None
+    ) -> RenderedTurn:
         collector = CollectingOutputChannel()
+        metadata = budget.stamp({"wechat": inbound.kind}, self.budget_seconds, now=received_at)
         text = inbound.text or ""
         if len(text) > MAX_INPUT_CHARS:
             return RenderedTurn([Outgoing(text=texts.too_long)])
         try:
-            await handler(
-                UserMessage(text, collector, inbound.openid, input_channel="wechat", metadata={"wechat": inbound.kind})
-            )
+            await handler(UserMessage(text, collector, inbound.openid, input_channel="wechat", metadata=metadata))
         except Exception:
             logger.exception("wechat.turn.failed user=%s", user_hash(inbound.openid))
             return RenderedTurn([Outgoing(text=texts.failed)])
@@ -144,7 +148,7 @@ class Conductor:
         return rendered
 
     async def handle(self, inbound: Inbound, handler: Handler, texts: ChannelTexts) -> Outcome:
-        started = time.monotonic()
+        started, received_at = time.monotonic(), time.time()
         if inbound.fixed is not None:
             return Outcome(Outgoing(text=inbound.fixed))
         claim_key = f"{self.prefix}msg:{inbound.dedup_key}"
@@ -156,7 +160,7 @@ class Conductor:
         if not claimed:
             return await self._join(claim_key, started)
         await self.open_quota(inbound.openid, inbound.quota)
-        task = asyncio.ensure_future(self.run_turn(inbound, handler, texts))
+        task = asyncio.ensure_future(self.run_turn(inbound, handler, texts, received_at))
         remaining = self.config.passive_seconds - (time.monotonic() - started)
         try:
             rendered = await asyncio.wait_for(asyncio.shield(task), timeout=max(remaining, 0.05))

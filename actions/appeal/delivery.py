@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_any, wait_exponential
+from tenacity.stop import stop_base
 
 from actions.appeal.store import Row, Store, open_store, utcnow
 from actions.clients.backend import BackendClient, BackendError, BackendUnavailable
+from actions.common import budget
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ DEAD_LETTER_STATUSES = frozenset({400, 422})
 WORKER_TRIES = 3
 ACTION_TRIES = 1
 """In the conversation one try: the 4-second client must leave the user an answer within WeChat's 5 s."""
+RETRY_NEEDS_SECONDS = 1.0
+"""Backoff plus one more call: with less left of a turn's budget, no retry is started in the turn."""
 
 
 class Outcome(enum.Enum):
@@ -130,11 +134,18 @@ async def _hand_over(store: Store, client: BackendClient, row: Row, error: Backe
     return Result(Outcome.dead_letter, row.reference, problems=problems)
 
 
+class _BudgetSpent(stop_base):
+    """In a user's turn, no retry that cannot finish within its budget: the row waits for the worker."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return budget.spent(at_least=RETRY_NEEDS_SECONDS)
+
+
 async def deliver(store: Store, client: BackendClient, row: Row, tries: int = WORKER_TRIES) -> Result:
     """One claimed row to the ticket API; raises nothing."""
     try:
         async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(tries),
+            stop=stop_any(stop_after_attempt(tries), _BudgetSpent()),
             wait=wait_exponential(multiplier=0.5, max=4),
             retry=retry_if_exception(_retryable),
             reraise=True,

@@ -13,8 +13,14 @@ from urllib.parse import quote
 
 import aiohttp
 
+from actions.common import budget
+
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=4)
 """Below WeChat's 5-second window, so a slow backend cannot cost the user their answer."""
+
+
+MIN_CALL_SECONDS = 0.05
+"""Less left of the turn's budget than this: the call is not started."""
 
 
 class BackendError(Exception):
@@ -51,11 +57,21 @@ class BackendClient:
     def _auth(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {self.service_token}"} if self.service_token else {}
 
+    def _timeout(self, method: str, path: str) -> aiohttp.ClientTimeout:
+        """The client's timeout, cut to what is left of the turn's budget (``actions/common/budget.py``)."""
+        left = budget.remaining()
+        if left is None:
+            return self.timeout
+        if left <= MIN_CALL_SECONDS:
+            raise BackendUnavailable(f"{method} {path}: turn budget spent")
+        return aiohttp.ClientTimeout(total=min(self.timeout.total or left, left))
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        timeout = self._timeout(method, path)
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         try:
-            async with self._session.request(method, self.base_url + path, **kwargs) as response:
+            async with self._session.request(method, self.base_url + path, timeout=timeout, **kwargs) as response:
                 if response.status >= 500:
                     raise BackendUnavailable(f"{method} {path}: HTTP {response.status}")
                 body = await response.json(content_type=None)

@@ -76,7 +76,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ),
         _start(
             [
-                str(BIN / "rasa"),
+                str(BIN / "python"),
+                "-m",
+                "bot.rasa_server",  # as the Procfile starts Rasa
                 "run",
                 "--enable-api",
                 "--auth-token",

@@ -75,7 +75,9 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
             )
             rasa = _start(
                 [
-                    str(BIN / "rasa"),
+                    str(BIN / "python"),
+                    "-m",
+                    "bot.rasa_server",  # as the Procfile starts Rasa
                     "run",
                     "--enable-api",
                     "--auth-token",

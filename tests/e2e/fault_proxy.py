@@ -8,6 +8,7 @@ appeal — meets the current fault:
   as when the backend's host is unreachable;
 - ``500``: answered ``500`` without reaching the backend;
 - ``slow``: held ``slow_seconds`` (longer than the client's 4-second timeout), then forwarded;
+- ``slow_all``: every request (not only deliveries) held ``slow_seconds``, then forwarded;
 - ``hold``: held until :meth:`FaultProxy.release`, then dropped without reaching the backend;
 - ``corrupt_uscc``: forwarded with a credit code the backend refuses (``91AB0100M000100Y4T``),
   the disagreement between bot and backend that issue 7 removed.
@@ -88,7 +89,7 @@ class FaultProxy:
             self._release.wait(timeout=120)
             request.close_connection = True
             return
-        if delivery and mode == "slow":
+        if (delivery and mode == "slow") or mode == "slow_all":
             time.sleep(self.slow_seconds)
         if delivery and mode == "corrupt_uscc" and body:
             payload = json.loads(body)

@@ -104,9 +104,19 @@ class Stack:
         self.actions.send_signal(signal.SIGKILL)
         self.actions.wait(timeout=30)
 
+    def pause_actions(self) -> None:
+        """The action server hangs: it accepts connections and answers nothing (SIGSTOP)."""
+        assert self.actions is not None
+        self.actions.send_signal(signal.SIGSTOP)
+
+    def resume_actions(self) -> None:
+        assert self.actions is not None
+        self.actions.send_signal(signal.SIGCONT)
+
     def start_rasa(self) -> None:
         (self.tmp / ".data").mkdir(exist_ok=True)
-        args = [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", "fault-matrix-token", "--port"]
+        args = [str(BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api"]  # as the Procfile starts it
+        args += ["--auth-token", "fault-matrix-token", "--port"]
         args += [str(self.rasa_port), "--model", str(MODEL), "--endpoints", str(ROOT / "endpoints.yml")]
         args += ["--credentials", str(ROOT / "credentials.yml")]
         self.rasa = self._start("rasa", args, self.bot_env, self.tmp)

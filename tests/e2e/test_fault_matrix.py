@@ -18,6 +18,7 @@ import os
 import sqlite3
 import subprocess
 import threading
+import time
 import unicodedata
 import urllib.parse
 import urllib.request
@@ -233,6 +234,44 @@ def test_the_same_confirmation_sent_twice(stack: Stack) -> None:
         return filed[0]
 
     run_fault(stack, "同一确认发送两次（双击/重试）", 9, lambda: None, lambda: None, twice)
+
+
+def _timed_say(stack: Stack, sender: str, message: str) -> tuple[str, float]:
+    started = time.monotonic()
+    reply = stack.say(sender, message, timeout=120)
+    return reply, time.monotonic() - started
+
+
+def test_a_hung_action_server_is_answered_within_the_turn_budget_and_nothing_is_lost(stack: Stack) -> None:
+    """The action server stops answering at 确认提交: the user is told to send again, and that files once."""
+    sender, phone = f"hung-{uuid.uuid4().hex[:6]}", _phone(10)
+    stack.fill_appeal(sender, phone)
+    stack.pause_actions()
+    try:
+        reply, seconds = _timed_say(stack, sender, "确认提交")
+    finally:
+        stack.resume_actions()
+    print(f"\n动作服务器挂起：{seconds:.2f} 秒后答复（单轮时限 3.5 秒；Rasa 默认等 5 分钟）")
+    assert "没能及时答复" in reply and "稍后" in reply, reply
+    assert "已受理" not in reply and not stack.tickets(phone)  # nothing claimed that did not happen
+    assert seconds < 30, seconds
+    again = stack.say(sender, "确认提交")
+    assert classify_reply(again)[0] == "已受理", again
+    assert len(stack.wait_for_ticket(phone)) == 1
+
+
+def test_a_slow_backend_is_answered_within_the_turn_budget(stack: Stack) -> None:
+    """Every backend call takes 30 s: the guide answers "稍后再试" from the action server's budget."""
+    stack.proxy.slow_seconds = 30.0
+    stack.proxy.set("slow_all")
+    try:
+        reply, seconds = _timed_say(stack, f"slow-{uuid.uuid4().hex[:6]}", "我想开一家饭店")
+    finally:
+        stack.proxy.set("pass")
+        stack.proxy.slow_seconds = 6.0
+    print(f"\n后端每次调用 30 秒：{seconds:.2f} 秒后答复（单轮时限 3.5 秒）")
+    assert "稍后" in reply, reply
+    assert seconds < 15, seconds  # it did not wait for the backend
 
 
 def test_no_log_of_any_service_holds_personal_data(stack: Stack) -> None:

@@ -88,7 +88,9 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         )
         rasa = _start(
             [
-                str(BIN / "rasa"),
+                str(BIN / "python"),
+                "-m",
+                "bot.rasa_server",  # as the Procfile starts Rasa
                 "run",
                 "--enable-api",
                 "--auth-token",

@@ -118,7 +118,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
             rasa = _start(
                 [
-                    *(str(BIN / "rasa"), "run", "--enable-api", "--auth-token", TOKEN, "--port", str(rasa_port)),
+                    *(str(BIN / "python"), "-m", "bot.rasa_server", "run"),  # as the Procfile starts Rasa
+                    *("--enable-api", "--auth-token", TOKEN, "--port", str(rasa_port)),
                     *("--model", str(MODEL), "--endpoints", str(ROOT / "endpoints.yml")),
                     *("--credentials", str(ROOT / "credentials.yml")),
                 ],
