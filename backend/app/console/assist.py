@@ -31,12 +31,12 @@ from app.knowledge.appeals import AppealKnowledge
 from app.models.console import AssistLine
 from app.schemas.tickets import TicketCreate
 from app.services import checklist as checklist_service
-from app.services import policies as policy_service
 from app.services import ticket_links
 from app.services import tickets as service
 from app.services.catalog import Catalog, KnowledgeNotLoaded, get_catalog
 from app.services.guide import coerce_answers
 from app.services.identifiers import mask_text, normalize_credit_code, normalize_mobile
+from app.services.policies.windows import validity
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
@@ -150,7 +150,7 @@ def _policies(catalog: Catalog, slots: dict[str, Any], text: str, today: date) -
     for item in slots.get("policy_results") or []:
         policy = catalog.policies.get(str(item.get("id"))) if isinstance(item, dict) else None
         if policy is not None:
-            state = policy_service.validity(policy, today)
+            state = validity(policy, today)
             if state != "已失效":
                 current[policy.id] = _policy(policy, state)
     found = catalog.policy_engine.search(text, today, limit=5)
