@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.cli import migrate
+from app.core.clock import current_time
 from app.core.config import Settings, get_settings
 from app.core.db import session_factory
 from app.main import create_app
 from app.services.lookup_limits import limiter_for
 from app.services.publishing import publish_from_disk
-from app.services.tickets import current_time
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 BASE_URL = "https://zwfw.example.gov.cn"

@@ -13,7 +13,9 @@ import pytest
 from app.knowledge.loader import load_knowledge
 from app.knowledge.policy_schema import Policy
 from app.knowledge.schema import KnowledgeBase
-from app.services.policies import PolicyEngine, ProfileError, deadline, validity
+from app.services.policies.engine import PolicyEngine
+from app.services.policies.profile import ProfileError
+from app.services.policies.windows import deadline, validity
 
 TODAY = date(2026, 11, 22)
 

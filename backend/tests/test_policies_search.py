@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.knowledge.loader import load_knowledge
-from app.services.policies import PolicyEngine
+from app.services.policies.engine import PolicyEngine
 
 TODAY = date(2026, 11, 22)
 

@@ -16,7 +16,8 @@ from app.knowledge.provenance import CAVEAT, basis_text
 from app.knowledge.report import format_report, main
 from app.knowledge.review import build_report
 from app.knowledge.schema import KnowledgeBase
-from app.services.policies import PolicyEngine, validity
+from app.services.policies.engine import PolicyEngine
+from app.services.policies.windows import validity
 
 ROOT = default_knowledge_dir()
 FIXTURE = Path(__file__).parent / "fixtures" / "review_kb"

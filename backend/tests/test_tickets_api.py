@@ -17,7 +17,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import session_factory
 from app.main import create_app
 from app.models.tickets import Ticket
-from app.services.tickets import NOT_FOUND_MESSAGE
+from app.services.tickets.errors import NOT_FOUND_MESSAGE
 from tests.conftest import TICKET_TOKENS, TicketClock, ticket_body, ticket_headers
 
 

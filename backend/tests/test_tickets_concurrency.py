@@ -17,7 +17,8 @@ from app.core.db import session_factory
 from app.knowledge.appeals import get_appeal_knowledge
 from app.knowledge.loader import default_knowledge_dir
 from app.models.tickets import Ticket, TicketCounter
-from app.services.tickets import NewTicket, Principal, create_ticket
+from app.services.tickets.access import Principal
+from app.services.tickets.creation import NewTicket, create_ticket
 
 THREADS = 20
 

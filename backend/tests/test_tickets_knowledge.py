@@ -10,7 +10,7 @@ import yaml
 
 from app.knowledge.appeals import AppealKnowledge, get_appeal_knowledge, load_appeal_knowledge
 from app.knowledge.loader import KnowledgeError, default_knowledge_dir, load_knowledge
-from app.services.tickets import classify
+from app.services.classifier import classify
 
 ROOT = default_knowledge_dir()
 

@@ -23,7 +23,8 @@ from fastapi import Depends, Header, HTTPException, Request
 
 from app.api.deps import SettingsDep
 from app.core.config import secret, token_items
-from app.services.tickets import Principal, Role
+from app.services.tickets.access import Principal
+from app.services.tickets.states import Role
 
 NOT_CONFIGURED = "未配置工单接口口令（BACKEND_SERVICE_TOKEN、AGENT_TOKENS、DEPARTMENT_TOKENS），工单接口已停用"
 

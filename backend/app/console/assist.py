@@ -26,17 +26,20 @@ from app.console.draft import build_draft, credit_code_problem, mobile_problem
 from app.console.pages import render
 from app.console.rasa import Parse, RasaClient, RasaError
 from app.console.security import CsrfUserDep, UserDep
+from app.core.clock import china_date
 from app.core.config import Settings
 from app.knowledge.appeals import AppealKnowledge
 from app.models.console import AssistLine
 from app.schemas.tickets import TicketCreate
 from app.services import checklist as checklist_service
-from app.services import policies as policy_service
 from app.services import ticket_links
-from app.services import tickets as service
 from app.services.catalog import Catalog, KnowledgeNotLoaded, get_catalog
 from app.services.guide import coerce_answers
 from app.services.identifiers import mask_text, normalize_credit_code, normalize_mobile
+from app.services.policies.windows import validity
+from app.services.tickets.creation import NewTicket, create_ticket
+from app.services.tickets.errors import TicketError
+from app.services.tickets.states import STATE_LABELS
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
@@ -150,7 +153,7 @@ def _policies(catalog: Catalog, slots: dict[str, Any], text: str, today: date) -
     for item in slots.get("policy_results") or []:
         policy = catalog.policies.get(str(item.get("id"))) if isinstance(item, dict) else None
         if policy is not None:
-            state = policy_service.validity(policy, today)
+            state = validity(policy, today)
             if state != "已失效":
                 current[policy.id] = _policy(policy, state)
     found = catalog.policy_engine.search(text, today, limit=5)
@@ -181,7 +184,7 @@ def _similar(session: Session, knowledge: AppealKnowledge, check: CheckIn, today
     return [
         {
             "number": s.ticket.number,
-            "state": service.STATE_LABELS[s.ticket.state],
+            "state": STATE_LABELS[s.ticket.state],
             "department": knowledge.department_names.get(s.ticket.department_id, s.ticket.department_id),
             "received_on": s.ticket.received_on.isoformat(),
             "description": mask_text(s.ticket.description)[:120],
@@ -231,7 +234,7 @@ async def line(
     except KnowledgeNotLoaded:
         catalog = None
     draft = build_draft(knowledge, lines)
-    today = service.china_date(now)
+    today = china_date(now)
     policies = _policies(catalog, slots, "".join(lines), today) if catalog else {"current": [], "expired": []}
     check = CheckIn(
         enterprise_name=draft.enterprise_name.value,
@@ -248,7 +251,7 @@ async def line(
             "checklist": _checklist(catalog, slots, settings) if catalog else None,
             "policies": policies,
             "draft": dataclasses.asdict(draft),
-            "similar": _similar(session, knowledge, check, service.china_date(now)),
+            "similar": _similar(session, knowledge, check, china_date(now)),
         }
     )
 
@@ -265,7 +268,7 @@ def check(
                 "mobile": mobile_problem(body.mobile) if body.mobile.strip() else "请填写联系手机号",
                 "credit_code": credit_code_problem(body.credit_code),
             },
-            "similar": _similar(session, knowledge, body, service.china_date(now)),
+            "similar": _similar(session, knowledge, body, china_date(now)),
         }
     )
 
@@ -292,10 +295,10 @@ def file(body: FileIn, session: SessionDep, knowledge: KnowledgeDep, user: CsrfU
     except ValidationError as error:
         return JSONResponse({"detail": "工单信息不完整或有误", "problems": _errors(error)}, status_code=422)
     try:
-        ticket, created = service.create_ticket(
-            session, knowledge, service.NewTicket(**create.model_dump()), user.principal, f"console-{body.call_id}", now
+        ticket, created = create_ticket(
+            session, knowledge, NewTicket(**create.model_dump()), user.principal, f"console-{body.call_id}", now
         )
-    except service.TicketError as error:
+    except TicketError as error:
         return JSONResponse({"detail": error.message}, status_code=error.status_code)
     return JSONResponse(
         {
@@ -324,12 +327,12 @@ def link(body: LinkIn, session: SessionDep, knowledge: KnowledgeDep, user: CsrfU
             note=body.description,
             now=now,
         )
-    except service.TicketError as error:
+    except TicketError as error:
         return JSONResponse({"detail": error.message}, status_code=error.status_code)
     return JSONResponse(
         {
             "number": ticket.number,
-            "state": service.STATE_LABELS[ticket.state],
+            "state": STATE_LABELS[ticket.state],
             "department": knowledge.department_names.get(ticket.department_id, ticket.department_id),
             "deadline": ticket.deadline.isoformat(),
         }

@@ -1,6 +1,6 @@
 """Console pages: sign-in, the queue, the ticket page with its actions (server-rendered, no inline script).
 
-Every transition goes through ``app.services.tickets.transition`` (the state machine,
+Every transition goes through ``app.services.tickets.transitions.transition`` (the state machine,
 its roles and its Chinese errors); the page only shows the buttons it allows.
 """
 
@@ -19,9 +19,23 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.routes.tickets import ClockDep, KnowledgeDep
 from app.console import reports, security
 from app.console.security import CsrfUserDep, UserDep
+from app.core.clock import CHINA_TZ, china_date
 from app.models.tickets import Ticket
-from app.services import tickets as service
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text
+from app.services.tickets.access import visible_ticket
+from app.services.tickets.deadlines import as_utc, is_overdue, working_days_left
+from app.services.tickets.errors import TicketError, TicketInvalid
+from app.services.tickets.queues import QueueFilter, list_tickets
+from app.services.tickets.states import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    COMPLEXITY_LABELS,
+    ROLE_LABELS,
+    SATISFACTION_LEVELS,
+    STATE_LABELS,
+    TRANSITIONS,
+)
+from app.services.tickets.transitions import TransitionRequest, allowed_actions, transition
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -91,11 +105,11 @@ def _row(ticket: Ticket, knowledge: KnowledgeDep, today: date, masked: bool) -> 
     category = knowledge.by_id.get(ticket.category_id, knowledge.fallback)
     return {
         "ticket": ticket,
-        "state_label": service.STATE_LABELS[ticket.state],
+        "state_label": STATE_LABELS[ticket.state],
         "category": category.name,
         "department": knowledge.department_names.get(ticket.department_id, ticket.department_id),
-        "overdue": service.is_overdue(ticket, today),
-        "days_left": service.working_days_left(ticket, today),
+        "overdue": is_overdue(ticket, today),
+        "days_left": working_days_left(ticket, today),
         "mobile": mask_mobile(ticket.mobile) if masked else ticket.mobile,
         "description": mask_text(ticket.description) if masked else ticket.description,
     }
@@ -113,7 +127,7 @@ def queue(
     overdue: str = "",
     due_within: str = "",
 ) -> HTMLResponse:
-    today = service.china_date(now)
+    today = china_date(now)
     error = None
     due: int | None = None
     if due_within.strip():
@@ -121,7 +135,7 @@ def queue(
             due = int(due_within)
         else:
             error = "“N 个工作日内到期”须为 0 到 30 的整数"
-    query = service.QueueFilter(
+    query = QueueFilter(
         states=[state] if state else [],
         category_id=category or None,
         overdue=overdue == "1",
@@ -129,10 +143,10 @@ def queue(
     )
     items: list[Ticket] = []
     try:
-        _, items = service.list_tickets(session, user.principal, query, today, 200, 0)
-    except service.TicketError as failure:
+        _, items = list_tickets(session, user.principal, query, today, 200, 0)
+    except TicketError as failure:
         error = failure.message
-    items.sort(key=lambda t: (not service.is_overdue(t, today), t.deadline, t.id))
+    items.sort(key=lambda t: (not is_overdue(t, today), t.deadline, t.id))
     masked = user.is_agent
     return render(
         request,
@@ -140,7 +154,7 @@ def queue(
         {
             "user": user,
             "rows": [_row(t, knowledge, today, masked) for t in items],
-            "states": service.STATE_LABELS,
+            "states": STATE_LABELS,
             "categories": knowledge.categories,
             "filters": {"state": state, "category": category, "overdue": overdue, "due_within": due_within},
             "error": error,
@@ -172,23 +186,23 @@ def ticket_context(
         **row,
         "credit_code": mask_credit_code(ticket.credit_code) if masked else ticket.credit_code,
         "masked": masked,
-        "complexity": service.COMPLEXITY_LABELS.get(ticket.complexity, ticket.complexity),
-        "channel": service.CHANNEL_LABELS.get(ticket.channel, ticket.channel),
+        "complexity": COMPLEXITY_LABELS.get(ticket.complexity, ticket.complexity),
+        "channel": CHANNEL_LABELS.get(ticket.channel, ticket.channel),
         "events": [
             {
                 "event": e,
-                "action": service.ACTION_LABELS.get(e.action, e.action),
-                "to_state": service.STATE_LABELS.get(e.to_state, e.to_state),
-                "at": service.as_utc(e.at).astimezone(service.CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+                "action": ACTION_LABELS.get(e.action, e.action),
+                "to_state": STATE_LABELS.get(e.to_state, e.to_state),
+                "at": as_utc(e.at).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
                 "actor": e.actor,
-                "role": service.ROLE_LABELS.get(e.role, e.role),
+                "role": ROLE_LABELS.get(e.role, e.role),
                 "department": knowledge.department_names.get(e.department_id or "", e.department_id or ""),
             }
             for e in ticket.events
         ],
-        "allowed": service.allowed_actions(ticket, user.principal),
-        "labels": service.ACTION_LABELS,
-        "satisfaction_levels": service.SATISFACTION_LEVELS,
+        "allowed": allowed_actions(ticket, user.principal),
+        "labels": ACTION_LABELS,
+        "satisfaction_levels": SATISFACTION_LEVELS,
         "departments": knowledge.department_names,
         "visit_script": visit_script(ticket, knowledge) if ticket.state == "answered" else None,
         "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
@@ -200,10 +214,10 @@ def ticket_page(
     number: str, request: Request, session: SessionDep, knowledge: KnowledgeDep, user: UserDep, now: ClockDep
 ) -> HTMLResponse:
     try:
-        ticket = service.visible_ticket(session, user.principal, number)
-    except service.TicketError as failure:
+        ticket = visible_ticket(session, user.principal, number)
+    except TicketError as failure:
         return render(request, "error.html", {"user": user, "message": failure.message}, failure.status_code)
-    return render(request, "ticket.html", ticket_context(request, ticket, knowledge, user, service.china_date(now)))
+    return render(request, "ticket.html", ticket_context(request, ticket, knowledge, user, china_date(now)))
 
 
 class _Form:
@@ -231,15 +245,15 @@ def act(
     form: Annotated[_Form, Depends()],
 ) -> Response:
     try:
-        if form.action not in service.TRANSITIONS:
-            raise service.TicketInvalid(f"没有“{form.action[:16]}”这个操作")
+        if form.action not in TRANSITIONS:
+            raise TicketInvalid(f"没有“{form.action[:16]}”这个操作")
         deadline = None
         if form.new_deadline.strip():
             try:
                 deadline = date.fromisoformat(form.new_deadline.strip())
             except ValueError:
-                raise service.TicketInvalid("新的办结期限须为日期（例如 2026-12-31）") from None
-        request_ = service.TransitionRequest(
+                raise TicketInvalid("新的办结期限须为日期（例如 2026-12-31）") from None
+        request_ = TransitionRequest(
             action=form.action,  # type: ignore[arg-type]
             note=form.note or None,
             reason=form.reason or None,
@@ -247,14 +261,14 @@ def act(
             department_id=form.department_id or None,
             new_deadline=deadline,
         )
-        service.transition(session, knowledge, user.principal, number, request_, now)
-    except service.TicketError as failure:
+        transition(session, knowledge, user.principal, number, request_, now)
+    except TicketError as failure:
         session.rollback()
         try:
-            ticket = service.visible_ticket(session, user.principal, number)
-        except service.TicketError:
+            ticket = visible_ticket(session, user.principal, number)
+        except TicketError:
             return render(request, "error.html", {"user": user, "message": failure.message}, failure.status_code)
-        context = ticket_context(request, ticket, knowledge, user, service.china_date(now))
+        context = ticket_context(request, ticket, knowledge, user, china_date(now))
         context["error"] = failure.message
         return render(request, "ticket.html", context, failure.status_code)
     query = urlencode({"done": form.action})
@@ -283,13 +297,13 @@ def reports_page(
     end: str = "",
 ) -> HTMLResponse:
     security.agent_only(user)
-    today = service.china_date(now)
+    today = china_date(now)
     first, last, error = _period(start, end, today)
     report = reports.build(session, knowledge, first, last, today)
     return render(
         request,
         "reports.html",
-        {"user": user, "report": report, "error": error, "levels": service.SATISFACTION_LEVELS},
+        {"user": user, "report": report, "error": error, "levels": SATISFACTION_LEVELS},
     )
 
 
@@ -298,7 +312,7 @@ def reports_csv(
     session: SessionDep, knowledge: KnowledgeDep, user: UserDep, now: ClockDep, start: str = "", end: str = ""
 ) -> Response:
     security.agent_only(user)
-    today = service.china_date(now)
+    today = china_date(now)
     first, last, _ = _period(start, end, today)
     body = reports.to_csv(reports.build(session, knowledge, first, last, today))
     filename = f"console-report-{first.isoformat()}-{last.isoformat()}.csv"

@@ -21,12 +21,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.core.clock import CHINA_TZ, china_date
 from app.knowledge.appeals import AppealKnowledge
 from app.models.console import AssistLine
 from app.models.ratings import Rating
 from app.models.tickets import Ticket, TicketEvent
 from app.schemas.ratings import LEVELS as RATING_LEVELS
-from app.services.tickets import CHINA_TZ, SATISFACTION_LEVELS, as_utc, china_date, is_overdue
+from app.services.tickets.deadlines import as_utc, is_overdue
+from app.services.tickets.states import SATISFACTION_LEVELS
 from app.services.workdays import working_days_between
 
 LOW_CONFIDENCE = 0.6

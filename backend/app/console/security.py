@@ -28,11 +28,14 @@ from sqlalchemy.orm import Session
 
 from app.api.auth import token_table
 from app.api.deps import SessionDep, SettingsDep
+from app.core.clock import current_time
 from app.core.config import Settings, secret
 from app.knowledge.appeals import get_appeal_knowledge
 from app.knowledge.loader import KnowledgeError
 from app.models.console import ConsoleSession
-from app.services.tickets import Principal, Role, as_utc, current_time
+from app.services.tickets.access import Principal
+from app.services.tickets.deadlines import as_utc
+from app.services.tickets.states import Role
 
 log = logging.getLogger("backend.console")
 

@@ -15,7 +15,7 @@ import yaml
 
 from app.core.config import REPO_ROOT, get_settings
 from app.knowledge.appeals import AppealKnowledge, get_appeal_knowledge
-from app.services.tickets import classify
+from app.services.classifier import classify
 
 EVAL_FILE = REPO_ROOT / "eval" / "appeals.yml"
 

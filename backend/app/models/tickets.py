@@ -16,7 +16,7 @@ from app.models.base import Base
 
 
 class TicketState(enum.StrEnum):
-    """The closed loop 受理→转办→办理→反馈→回访→销号 (labels in ``app.services.tickets.STATE_LABELS``)."""
+    """The closed loop 受理→转办→办理→反馈→回访→销号 (labels in ``app.services.tickets.states.STATE_LABELS``)."""
 
     received = "received"
     assigned = "assigned"

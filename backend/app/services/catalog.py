@@ -17,7 +17,7 @@ from app.knowledge import schema
 from app.repositories import knowledge as repo
 from app.services.matching import BundleMatcher, DepartmentMatcher
 from app.services.matters import MatterMatcher
-from app.services.policies import PolicyEngine
+from app.services.policies.engine import PolicyEngine
 
 
 class KnowledgeNotLoaded(Exception):

@@ -21,8 +21,10 @@ from app.knowledge.appeals import AppealKnowledge
 from app.models.delivery import DeadLetter, DeadLetterState
 from app.models.tickets import Ticket
 from app.schemas.tickets import TicketCreate
-from app.services import tickets as ticket_service
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text, masked_logger
+from app.services.tickets.access import Principal
+from app.services.tickets.creation import NewTicket, create_ticket
+from app.services.tickets.errors import TicketConflict, TicketInvalid, TicketNotFound
 
 log = masked_logger("backend.dead_letters")
 
@@ -41,7 +43,7 @@ FIELD_LABELS = {
 }
 
 
-class DeadLetterNotFound(ticket_service.TicketNotFound):
+class DeadLetterNotFound(TicketNotFound):
     pass
 
 
@@ -147,7 +149,7 @@ def listing(session: Session, state: str | None, limit: int, offset: int) -> tup
     statement = select(DeadLetter)
     if state:
         if state not in DeadLetterState.__members__:
-            raise ticket_service.TicketInvalid(f"没有“{state[:32]}”这个状态，可选：{'、'.join(DeadLetterState)}")
+            raise TicketInvalid(f"没有“{state[:32]}”这个状态，可选：{'、'.join(DeadLetterState)}")
         statement = statement.where(DeadLetter.state == state)
     total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     rows = session.execute(statement.order_by(DeadLetter.created_at, DeadLetter.id).limit(limit).offset(offset))
@@ -159,22 +161,22 @@ def resubmit(
     knowledge: AppealKnowledge,
     letter_id: int,
     corrections: dict[str, Any],
-    principal: ticket_service.Principal,
+    principal: Principal,
     now: datetime,
 ) -> tuple[DeadLetter, Ticket]:
     """File the corrected appeal as a ticket in the name of the original sender, under its key."""
     letter = get(session, letter_id)
     if letter.state == DeadLetterState.resubmitted:
-        raise ticket_service.TicketConflict(f"该诉求已于重新提交后受理，工单号 {letter.ticket_number}")
+        raise TicketConflict(f"该诉求已于重新提交后受理，工单号 {letter.ticket_number}")
     payload = {**letter.payload, **corrections}
     if letter.reference and "reference" not in payload:
         payload["reference"] = letter.reference
     problems, request = problems_of(payload, knowledge)
     if request is None:
         raise StillInvalid(problems)
-    original = ticket_service.Principal(role="service", name=letter.created_by)
-    new = ticket_service.NewTicket(**request.model_dump())
-    ticket, _ = ticket_service.create_ticket(session, knowledge, new, original, letter.idempotency_key, now)
+    original = Principal(role="service", name=letter.created_by)
+    new = NewTicket(**request.model_dump())
+    ticket, _ = create_ticket(session, knowledge, new, original, letter.idempotency_key, now)
     letter.payload = payload
     letter.state = DeadLetterState.resubmitted
     letter.ticket_number = ticket.number

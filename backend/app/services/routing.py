@@ -15,7 +15,7 @@ from typing import Literal
 from app.services.catalog import Catalog
 from app.services.matching import BundleSearch, Candidate
 from app.services.matters import MatterHit, bundles_with
-from app.services.policies import PolicySearch
+from app.services.policies.results import PolicySearch
 from app.services.text import normalize
 
 Kind = Literal["matter", "bundle", "policy", "unknown", "empty"]

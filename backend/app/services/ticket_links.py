@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from app.models.tickets import Ticket, TicketEvent
 from app.services.identifiers import mask_mobile
 from app.services.text import normalize
-from app.services.tickets import Principal, TicketConflict, TicketInvalid, visible_ticket
+from app.services.tickets.access import Principal, visible_ticket
+from app.services.tickets.errors import TicketConflict, TicketInvalid
 
 WINDOW_DAYS = 30
 SIMILARITY_FLOOR = 55.0

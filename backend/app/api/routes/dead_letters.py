@@ -16,11 +16,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from app.api.auth import require
 from app.api.deps import SessionDep
 from app.api.routes.tickets import ClockDep, KnowledgeDep, ticket_errors, ticket_out
+from app.core.clock import china_date
 from app.models.delivery import DeadLetter, DeadLetterState
 from app.schemas import dead_letters as schemas
 from app.schemas.tickets import TicketOut
 from app.services import dead_letters as service
-from app.services.tickets import Principal, as_utc, china_date
+from app.services.tickets.access import Principal
+from app.services.tickets.deadlines import as_utc
 
 router = APIRouter(tags=["dead letters"])
 Service = Annotated[Principal, Depends(require("service"))]

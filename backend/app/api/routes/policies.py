@@ -21,14 +21,9 @@ from app.core.clock import china_today
 from app.knowledge.policy_schema import LEVELS, PROFILE_FIELDS, THEMES, FieldSpec, Policy
 from app.schemas import policies as out
 from app.services.catalog import Catalog
-from app.services.policies import (
-    Deadline,
-    PolicyMatch,
-    ProfileError,
-    QuestionSuggestion,
-    deadline,
-    validity,
-)
+from app.services.policies.profile import ProfileError
+from app.services.policies.results import Deadline, PolicyMatch, QuestionSuggestion
+from app.services.policies.windows import deadline, validity
 
 router = APIRouter(tags=["policies"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")

@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from app.api.auth import authenticate
 from app.api.deps import SessionDep, SettingsDep
+from app.core.clock import current_time
 from app.core.widget_config import WidgetSettings, get_widget_settings
 from app.schemas.ratings import LEVELS, RatingIn, RatingOut
 from app.services import ratings as service
 from app.services import webchat_sessions
-from app.services.tickets import current_time
 
 router = APIRouter(tags=["ratings"])
 WidgetSettingsDep = Annotated[WidgetSettings, Depends(get_widget_settings)]

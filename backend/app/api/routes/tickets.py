@@ -17,14 +17,22 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 
 from app.api.auth import lookup_client, require
 from app.api.deps import SessionDep, SettingsDep
+from app.core.clock import china_date, current_time
 from app.knowledge.appeals import AppealCategory, AppealKnowledge, get_appeal_knowledge
 from app.knowledge.loader import KnowledgeError
 from app.models.tickets import Ticket
 from app.schemas import tickets as schemas
-from app.services import tickets as service
+from app.services import classifier
 from app.services.identifiers import mask_credit_code, mask_mobile, mask_text
 from app.services.lookup_limits import limiter_for
-from app.services.tickets import Principal, current_time
+from app.services.tickets import queues
+from app.services.tickets.access import Principal, public_lookup, visible_ticket
+from app.services.tickets.creation import NewTicket, create_ticket
+from app.services.tickets.deadlines import as_utc, is_overdue, working_days_for, working_days_left
+from app.services.tickets.errors import LookupRateLimited, TicketError
+from app.services.tickets.queues import QueueFilter
+from app.services.tickets.states import ACTION_LABELS, COMPLEXITY_LABELS, STATE_LABELS
+from app.services.tickets.transitions import TransitionRequest, allowed_actions, transition
 
 router = APIRouter(tags=["tickets"])
 
@@ -51,9 +59,9 @@ Handler = Annotated[Principal, Depends(require("agent", "department"))]
 def ticket_errors() -> Iterator[None]:
     try:
         yield
-    except service.LookupRateLimited as error:
+    except LookupRateLimited as error:
         raise HTTPException(status_code=429, detail=error.message, headers={"Retry-After": "600"}) from None
-    except service.TicketError as error:
+    except TicketError as error:
         raise HTTPException(status_code=error.status_code, detail=error.message) from None
 
 
@@ -73,7 +81,7 @@ def ticket_out(
     return schemas.TicketOut(
         number=ticket.number,
         state=ticket.state,
-        state_label=service.STATE_LABELS[ticket.state],
+        state_label=STATE_LABELS[ticket.state],
         channel=ticket.channel,
         sender_id=ticket.sender_id,
         enterprise_name=ticket.enterprise_name,
@@ -84,21 +92,21 @@ def ticket_out(
         category=_category_ref(knowledge, ticket.category_id),
         description=mask_text(ticket.description) if masked else ticket.description,
         complexity=ticket.complexity,
-        complexity_label=service.COMPLEXITY_LABELS.get(ticket.complexity, ticket.complexity),
+        complexity_label=COMPLEXITY_LABELS.get(ticket.complexity, ticket.complexity),
         department=_department_ref(knowledge, ticket.department_id),
         received_on=ticket.received_on,
         deadline=ticket.deadline,
-        time_limit_working_days=service.working_days_for(category, ticket.complexity),
+        time_limit_working_days=working_days_for(category, ticket.complexity),
         calendar_fallback=ticket.calendar_fallback,
-        working_days_left=service.working_days_left(ticket, today),
-        overdue=service.is_overdue(ticket, today),
+        working_days_left=working_days_left(ticket, today),
+        overdue=is_overdue(ticket, today),
         extension_count=ticket.extension_count,
         extension_reason=ticket.extension_reason,
         reopen_count=ticket.reopen_count,
         satisfaction=ticket.satisfaction,
-        created_at=service.as_utc(ticket.created_at),
-        updated_at=service.as_utc(ticket.updated_at),
-        allowed_actions=service.allowed_actions(ticket, principal),
+        created_at=as_utc(ticket.created_at),
+        updated_at=as_utc(ticket.updated_at),
+        allowed_actions=allowed_actions(ticket, principal),
     )
 
 
@@ -122,7 +130,7 @@ def categories(knowledge: KnowledgeDep) -> list[schemas.CategoryOut]:
 @router.post("/api/tickets/classify", response_model=schemas.ClassifyOut)
 def classify(body: schemas.ClassifyIn, knowledge: KnowledgeDep, _principal: Creator) -> schemas.ClassifyOut:
     """Propose the category of a complaint (the bot confirms it with the user)."""
-    result = service.classify(knowledge, body.description)
+    result = classifier.classify(knowledge, body.description)
     return schemas.ClassifyOut(
         status=result.status,
         category=_category_out(knowledge, result.category),
@@ -157,11 +165,11 @@ def create(
         )
     if not IDEMPOTENCY_KEY.fullmatch(key):
         raise HTTPException(status_code=400, detail="Idempotency-Key 须为 1-128 个可见 ASCII 字符")
-    request = service.NewTicket(**body.model_dump())
+    request = NewTicket(**body.model_dump())
     with ticket_errors():
-        ticket, created = service.create_ticket(session, knowledge, request, principal, key, now)
+        ticket, created = create_ticket(session, knowledge, request, principal, key, now)
     response.status_code = 201 if created else 200
-    return ticket_out(ticket, knowledge, principal, service.china_date(now), masked=True)
+    return ticket_out(ticket, knowledge, principal, china_date(now), masked=True)
 
 
 @router.get("/api/tickets", response_model=schemas.TicketList)
@@ -179,7 +187,7 @@ def list_tickets(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> schemas.TicketList:
     """Agents: every ticket, personal data masked. A department: its own tickets, unmasked."""
-    today = service.china_date(now)
+    today = china_date(now)
     states = [s.strip() for s in (state or "").split(",") if s.strip()]
     category_id = None
     if category:
@@ -187,7 +195,7 @@ def list_tickets(
         if found is None:
             raise HTTPException(status_code=422, detail=f"没有“{category}”这个诉求分类")
         category_id = found.id
-    query = service.QueueFilter(
+    query = QueueFilter(
         department_id=department or None,
         states=states,
         category_id=category_id,
@@ -195,7 +203,7 @@ def list_tickets(
         due_within_days=due_within_days,
     )
     with ticket_errors():
-        total, items = service.list_tickets(session, principal, query, today, limit, offset)
+        total, items = queues.list_tickets(session, principal, query, today, limit, offset)
     masked = principal.role != "department"
     return schemas.TicketList(
         total=total,
@@ -210,9 +218,9 @@ def read(
     number: str, session: SessionDep, knowledge: KnowledgeDep, principal: Reader, now: ClockDep
 ) -> schemas.TicketOut:
     with ticket_errors():
-        ticket = service.visible_ticket(session, principal, number)
+        ticket = visible_ticket(session, principal, number)
     masked = not principal.sees_personal_data_of(ticket)
-    return ticket_out(ticket, knowledge, principal, service.china_date(now), masked=masked)
+    return ticket_out(ticket, knowledge, principal, china_date(now), masked=masked)
 
 
 @router.get("/api/tickets/{number}/status", response_model=schemas.TicketStatusOut)
@@ -235,22 +243,20 @@ def status(
     """
     client = lookup_client(settings, request, authorization, x_client_id)
     with ticket_errors():
-        ticket = service.public_lookup(session, number, phone_last4, now, client, limiter_for(settings.redis_url))
+        ticket = public_lookup(session, number, phone_last4, now, client, limiter_for(settings.redis_url))
     return schemas.TicketStatusOut(
         number=ticket.number,
         state=ticket.state,
-        state_label=service.STATE_LABELS[ticket.state],
+        state_label=STATE_LABELS[ticket.state],
         category=_category_ref(knowledge, ticket.category_id).name,
         department=_department_ref(knowledge, ticket.department_id).name,
         received_on=ticket.received_on,
         deadline=ticket.deadline,
-        overdue=service.is_overdue(ticket, service.china_date(now)),
+        overdue=is_overdue(ticket, china_date(now)),
         extension_reason=ticket.extension_reason if ticket.state == "extended" else None,
-        updated_at=service.as_utc(ticket.updated_at),
+        updated_at=as_utc(ticket.updated_at),
         timeline=[
-            schemas.TimelineEntry(
-                state=e.to_state, state_label=service.STATE_LABELS[e.to_state], at=service.as_utc(e.at)
-            )
+            schemas.TimelineEntry(state=e.to_state, state_label=STATE_LABELS[e.to_state], at=as_utc(e.at))
             for e in ticket.events
         ],
     )
@@ -266,29 +272,29 @@ def move(
     now: ClockDep,
 ) -> schemas.TicketOut:
     """One step of the workflow; invalid steps answer 409 with the actions possible now."""
-    request = service.TransitionRequest(**body.model_dump())
+    request = TransitionRequest(**body.model_dump())
     with ticket_errors():
-        ticket = service.transition(session, knowledge, principal, number, request, now)
+        ticket = transition(session, knowledge, principal, number, request, now)
     masked = not principal.sees_personal_data_of(ticket)
-    return ticket_out(ticket, knowledge, principal, service.china_date(now), masked=masked)
+    return ticket_out(ticket, knowledge, principal, china_date(now), masked=masked)
 
 
 @router.get("/api/tickets/{number}/history", response_model=schemas.HistoryOut)
 def history(number: str, session: SessionDep, principal: Handler) -> schemas.HistoryOut:
     """The audit trail: every transition with who, role, when, from, to and the note."""
     with ticket_errors():
-        ticket = service.visible_ticket(session, principal, number)
+        ticket = visible_ticket(session, principal, number)
     return schemas.HistoryOut(
         number=ticket.number,
         events=[
             schemas.EventOut(
                 action=e.action,
-                action_label=service.ACTION_LABELS.get(e.action, e.action),
+                action_label=ACTION_LABELS.get(e.action, e.action),
                 from_state=e.from_state,
                 to_state=e.to_state,
                 actor=e.actor,
                 role=e.role,
-                at=service.as_utc(e.at),
+                at=as_utc(e.at),
                 note=e.note,
                 reason=e.reason,
                 satisfaction=e.satisfaction,
