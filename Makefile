@@ -137,8 +137,8 @@ bench-backend: setup knowledge ## Latency of the knowledge API, in process
 bench-e2e: setup train ## Three flows over REST at 1 and 8 concurrent users, side by side with a stock rasa init bot
 	$(BOT_PY) -m bench
 
-bench-profile: setup train ## py-spy profiles of Rasa, actions and backend under 8 concurrent guide conversations
-	$(BOT_PY) -m bench.profile
+bench-profile: setup train ## py-spy profiles of Rasa, actions and backend under 8 concurrent guide conversations (PROFILE_ARGS=--long: one long conversation)
+	$(BOT_PY) -m bench.profile $(PROFILE_ARGS)
 
 .PHONY: bench-wechat
 bench-wechat: setup env-file knowledge train ## WeChat figures: 30 users through the signed endpoint (results/bench/wechat.json)

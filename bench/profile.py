@@ -16,12 +16,13 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
+import aiohttp
 import psutil
 
 from bench import flows
-from bench.load import run_load
+from bench.load import Conversation, Turns, run_load
 from bench.report import RESULTS
 from bench.stack import ROOT, full_stack
 
@@ -70,15 +71,39 @@ async def _load_for(rasa_url: str, seconds: float) -> int:
     return rounds
 
 
+class _LongConversation:
+    """One conversation of the long cycle: ``warm`` turns first, then as many as fit in the window."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.rasa_url, self.index = rasa_url, 0
+        self.sender = f"bench-long-{int(time.time())}"
+
+    async def turns(self, count: Optional[int] = None, seconds: Optional[float] = None) -> int:
+        deadline = time.monotonic() + (seconds or 0)
+        async with aiohttp.ClientSession() as session:
+            conversation = Conversation(session, self.rasa_url, Turns(), sender=self.sender)
+            done = 0
+            while (count is not None and done < count) or (seconds is not None and time.monotonic() < deadline):
+                await conversation.say(flows.LONG_CYCLE[self.index % len(flows.LONG_CYCLE)])
+                self.index, done = self.index + 1, done + 1
+        return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--long", action="store_true", help="profile turns 100 onwards of one long conversation instead of 8 users"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp, full_stack(Path(tmp), MODEL) as stack:
         asyncio.run(run_load(stack.rasa_url, "warm-up", flows.guide, 2, 1))
+        long_run = _LongConversation(stack.rasa_url) if args.long else None
+        if long_run is not None:
+            asyncio.run(long_run.turns(count=100))
         spies: Dict[str, Tuple[subprocess.Popen, Path]] = {}
         for name, pid in stack.pids().items():
             raw = RESULTS / f"profile-{stamp}-{name}.txt"
@@ -88,12 +113,20 @@ def main() -> None:
         processes = {name: psutil.Process(pid) for name, pid in stack.pids().items()}
         cpu_before = {name: sum(process.cpu_times()[:2]) for name, process in processes.items()}
         started = time.monotonic()
-        rounds = asyncio.run(_load_for(stack.rasa_url, args.seconds))
+        if long_run is not None:
+            rounds = asyncio.run(long_run.turns(seconds=args.seconds))
+        else:
+            rounds = asyncio.run(_load_for(stack.rasa_url, args.seconds))
         elapsed = time.monotonic() - started
         cpu = {name: (sum(p.cpu_times()[:2]) - cpu_before[name]) / elapsed for name, p in processes.items()}
         for process, _raw in spies.values():
             process.wait(timeout=args.seconds + 60)
-    lines = [f"py-spy {RATE} Hz, {args.seconds:.0f} s, 8 concurrent guide conversations ({rounds} rounds)"]
+    load = (
+        f"turns 101–{100 + rounds} of one conversation"
+        if args.long
+        else f"8 concurrent guide conversations ({rounds} rounds)"
+    )
+    lines = [f"py-spy {RATE} Hz, {args.seconds:.0f} s, {load}"]
     for name, (_process, raw) in spies.items():
         if not raw.exists():
             lines.append(f"\n== {name}: no profile (py-spy needs ptrace permission) ==")

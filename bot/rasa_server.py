@@ -10,7 +10,8 @@ Here the schema is checked once at start and every response is validated with th
 validator: the same responses pass, the same first error is raised (``best_match``, as
 ``jsonschema.validate`` does).
 
-It also bounds each call to the action server by the turn's time budget (``install_turn_budget``).
+It also bounds each call to the action server by the turn's time budget (``install_turn_budget``)
+and sends the action server the current turn's events only (``install_small_action_calls``).
 Everything else is ``rasa`` itself.
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from jsonschema import exceptions, validators
 
@@ -89,9 +90,57 @@ def install_turn_budget() -> None:
     RemoteAction.run = run
 
 
+def recent_events(events: Iterable[Any]) -> List[Any]:
+    """The events of the current turn: from the last user message on (all of them if there is none).
+
+    ``events`` is the tracker's deque: walked from its end, never sliced."""
+    from rasa.shared.core.events import UserUttered
+
+    turn: List[Any] = []
+    for event in reversed(events):  # type: ignore[call-overload]
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    turn.reverse()
+    return turn
+
+
+def install_small_action_calls() -> None:
+    """Send the action server the current turn's events, not the whole conversation's.
+
+    Rasa 3.6 sends every event of the conversation with every action call: a tracker of 120
+    turns is hundreds of KB, serialised by Rasa and parsed by the action server two or three
+    times per turn, so a turn cost more the longer the conversation was. The actions read slots,
+    ``latest_message`` and ``active_loop`` (sent whole, as before), rasa_sdk's form validation the
+    slot events after the user's message, and the turn budget the last user event — all of which
+    are in the current turn. Everything else in the call is Rasa's own (``_action_call_format``).
+    """
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    original = RemoteAction._action_call_format
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
+        everything = tracker._events_for_verbosity
+
+        def only_this_turn(verbosity: EventVerbosity) -> Any:
+            if verbosity == EventVerbosity.ALL:
+                return recent_events(tracker.events)
+            return everything(verbosity)
+
+        tracker._events_for_verbosity = only_this_turn
+        try:
+            return original(self, tracker, domain)
+        finally:
+            del tracker._events_for_verbosity
+
+    RemoteAction._action_call_format = _action_call_format
+
+
 def main() -> None:
     install()
     install_turn_budget()
+    install_small_action_calls()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]
