@@ -11,16 +11,18 @@ validator: the same responses pass, the same first error is raised (``best_match
 ``jsonschema.validate`` does).
 
 It also bounds each call to the action server by the turn's time budget (``install_turn_budget``)
-and sends the action server the current turn's events only (``install_small_action_calls``).
+and sends the action server the current turn's events only (``install_small_action_calls``),
+and ends a session that has grown long at the next message, as an idle one (``install_session_length_cap``).
 Everything else is ``rasa`` itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from jsonschema import exceptions, validators
 
@@ -137,10 +139,61 @@ def install_small_action_calls() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
+DEFAULT_SESSION_MAX_EVENTS = 200
+"""About 20 turns. ``SESSION_MAX_EVENTS`` sets it; 0 turns the cap off."""
+
+
+def session_max_events(env: Mapping[str, str] = os.environ) -> int:
+    raw = (env.get("SESSION_MAX_EVENTS") or "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_SESSION_MAX_EVENTS
+    except ValueError as error:
+        raise SystemExit("SESSION_MAX_EVENTS must be a whole number of events (0: no cap)") from error
+    if value < 0 or 0 < value < 50:
+        raise SystemExit("SESSION_MAX_EVENTS must be 0 (no cap) or at least 50")
+    return value
+
+
+def session_is_long(tracker: Any, limit: int) -> bool:
+    """More than ``limit`` events since the session started, and no form half-way."""
+    from rasa.shared.core.events import SessionStarted
+
+    if limit <= 0 or tracker.active_loop_name:
+        return False
+    for count, event in enumerate(reversed(tracker.events), start=1):
+        if isinstance(event, SessionStarted):
+            return False
+        if count > limit:
+            return True
+    return False
+
+
+def install_session_length_cap(limit: int) -> None:
+    """A session also expires when it is long (and no form is active), not only after an idle hour.
+
+    Everything Rasa does per message grows with the session: the tracker store loads and replays
+    every event since the session started, and each policy turns all of them into states two or
+    three times per message (``make bench-profile -- --long``: two thirds of Rasa's CPU at turn
+    100). A new session bounds it. It is the session start Rasa runs after ``session_config``'s
+    idle time — ``action_session_start`` carries every slot over (the enterprise's profile, a
+    ticket number, the last bundle) and says nothing — so the user sees no difference. It is
+    never started while a form is asking its questions.
+    """
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor._has_session_expired
+
+    def _has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
+        return original(self, tracker) or session_is_long(tracker, limit)
+
+    MessageProcessor._has_session_expired = _has_session_expired
+
+
 def main() -> None:
     install()
     install_turn_budget()
     install_small_action_calls()
+    install_session_length_cap(session_max_events())
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

@@ -193,6 +193,48 @@ def test_appeal_is_filed_and_its_status_looked_up(rasa_url: str) -> None:
     assert number in status and "已受理" in status
 
 
+def _tracker_events(rasa_url: str, sender: str) -> List[Dict[str, Any]]:
+    query = urllib.parse.urlencode({"token": TOKEN})
+    with urllib.request.urlopen(f"{rasa_url}/conversations/{sender}/tracker?{query}", timeout=10) as response:
+        return json.loads(response.read())["events"]
+
+
+def test_a_long_conversation_starts_new_sessions_and_the_user_notices_nothing(rasa_url: str) -> None:
+    """Past SESSION_MAX_EVENTS (200) a new session starts at the next message: slots carry over, no form is cut."""
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    for message, expected in (
+        ("我要反映问题：我们公司的施工许可申请交了一个月没人理", "审批服务"),
+        ("对", "企业"),
+        ("黔江某某建设有限公司", "联系人"),
+        ("王芳", "手机号"),
+        ("13800138000", "统一社会信用代码"),
+        ("跳过", "确认"),
+    ):
+        assert expected in say(rasa_url, sender, message), message
+    filed = say(rasa_url, sender, "确认提交")
+    number = next(word for word in filed.replace("。", " ").replace("：", " ").split() if word.startswith("QY"))
+    restarted = 0
+    for _round in range(12):
+        assert "您打算以什么形式登记" in say(rasa_url, sender, "我想在黔江开一家火锅店，需要办哪些手续")
+        for message, expected in (
+            ("个体户", "售卖酒类"),
+            ("不卖酒", "建筑面积"),
+            ("大概两百平米", "招牌"),
+            ("要挂招牌", "本人"),
+        ):
+            assert expected in say(rasa_url, sender, message), message  # never cut half-way through the form
+        assert "/guide/checklist/catering?" in say(rasa_url, sender, "本人办")
+        events = _tracker_events(rasa_url, sender)
+        restarted = sum(1 for e in events if e["event"] == "session_started")
+        if restarted >= 3:  # the first session and two started for length
+            break
+    assert restarted >= 3, "no session was started for length"
+    # What was carried into the new session: the ticket the user filed in the first one.
+    assert "后四位" in say(rasa_url, sender, "查一下我的诉求进度")
+    status = say(rasa_url, sender, "8000")
+    assert number in status and "已受理" in status
+
+
 def test_small_business_tax_policies_then_how_to_apply(rasa_url: str) -> None:
     reply = say(rasa_url, "policy", "我们是小微企业，有什么税收优惠政策")
     for _ in range(3):  # at most three questions, each answered with its first option

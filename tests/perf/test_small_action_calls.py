@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
@@ -66,3 +66,30 @@ def test_the_current_turn_is_everything_when_there_is_no_user_message() -> None:
     events = [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
     assert rasa_server.recent_events(events) == events
     assert rasa_server.recent_events([]) == []
+
+
+def _session(events: int, form: bool = False) -> DialogueStateTracker:
+    history = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    history += [BotUttered(f"答{n}") for n in range(events)]
+    if form:
+        history.append(ActiveLoop("guide_form"))
+    return DialogueStateTracker.from_events("long", history, slots=DOMAIN.slots)
+
+
+def test_a_long_session_ends_at_the_next_message_unless_a_form_is_asking() -> None:
+    assert rasa_server.session_is_long(_session(250), 200)
+    assert not rasa_server.session_is_long(_session(150), 200)
+    assert not rasa_server.session_is_long(_session(250, form=True), 200)  # never half-way through a form
+    assert not rasa_server.session_is_long(_session(250), 0)  # 0: no cap
+    tracker = _session(250)
+    tracker.update(SessionStarted())
+    assert not rasa_server.session_is_long(tracker, 200)  # counted from the latest session start
+
+
+def test_the_cap_is_read_from_the_environment_and_refuses_nonsense() -> None:
+    assert rasa_server.session_max_events({}) == rasa_server.DEFAULT_SESSION_MAX_EVENTS
+    assert rasa_server.session_max_events({"SESSION_MAX_EVENTS": "0"}) == 0
+    assert rasa_server.session_max_events({"SESSION_MAX_EVENTS": "400"}) == 400
+    for bad in ("many", "-1", "10"):
+        with pytest.raises(SystemExit):
+            rasa_server.session_max_events({"SESSION_MAX_EVENTS": bad})
