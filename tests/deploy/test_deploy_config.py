@@ -125,6 +125,11 @@ def test_helm_values_for_rasa() -> None:
     assert args[args.index("--port") + 1] == str(PORTS["rasa"]) == str(values["applicationSettings"]["port"])
     assert args[args.index("--auth-token") + 1] == "$(RASA_TOKEN)"  # the chart's Secret, never a literal
     assert values["applicationSettings"]["initialModel"] == ""  # nothing downloaded at start
+    # the chart's own stores stay off: ours are endpoints.production.yml's, with the project's lock store
+    stores = values["applicationSettings"]["endpoints"]
+    assert stores["trackerStore"]["enabled"] is False and stores["lockStore"]["enabled"] is False
+    endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
+    assert endpoints["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     for probe in ("livenessProbe", "readinessProbe"):
         assert values[probe]["httpGet"]["path"] == HEALTH["rasa"]
     env = {item["name"] for item in values["extraEnv"]}
