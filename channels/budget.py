@@ -71,6 +71,11 @@ def late_text() -> str:
     return _response("utter_turn_late")
 
 
+def late_answer_heading() -> str:
+    """Put before what a late turn said, when the REST channel gives it with the next message."""
+    return _response("utter_turn_late_answer")
+
+
 def still_working_text() -> str:
     """Said at the deadline by a channel that will still deliver the answer (the widget)."""
     return _response("utter_turn_still_working")

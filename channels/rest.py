@@ -4,14 +4,21 @@ The same endpoint, request and answer as ``rasa.core.channels.rest.RestInput``. 
 
 - every message is stamped with its deadline (``channels/budget.py``);
 - the answer is sent by the deadline: what the turn has said so far, or, when it said nothing,
-  one clear sentence ("系统繁忙……请稍后再试"). A turn that ends with no message at all (its
-  action failed) gets a sentence too, instead of an empty list.
+  one clear sentence ("系统繁忙……请稍后再发一次"). A turn that ends with no message at all (its
+  action failed) gets a sentence too, instead of an empty list;
+- what a late turn says after its answer has gone is kept for the user's next message: sending
+  the same message again, as the sentence asks, is answered with it instead of a second turn
+  (a confirmed appeal is not confirmed twice); another message gets it first, then its own answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -44,6 +51,8 @@ class BudgetedRestInput(RestInput):
     def __init__(self, budget_seconds: Optional[float] = None) -> None:
         self.budget_seconds = budget.budget_seconds() if budget_seconds is None else budget_seconds
         self.late = budget.late_text()
+        self.late_answer_heading = budget.late_answer_heading()
+        self.late_answers = LateAnswers()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> BudgetedRestInput:
@@ -62,26 +71,94 @@ class BudgetedRestInput(RestInput):
     async def answer(self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Run the turn; by its deadline the output channel holds what the user is answered."""
         output = message.output_channel or CollectingOutputChannel()
-        counter = _Counting(output)
+        sender = message.sender_id
         deadline = float((message.metadata or {}).get(budget.DEADLINE_KEY) or 0) or None
+        pending = self.late_answers.get(sender)
+        if pending is not None and pending.text == (message.text or "") and deadline is not None:
+            # The same message again, as the late sentence asked: its answer, not a second turn.
+            await asyncio.wait({pending.turn}, timeout=max(deadline - time.time(), 0.0))
+            if not pending.turn.done():  # still running: the same sentence, the answer kept for later
+                await output.send_text_message(sender, self.late)
+                return
+            self.late_answers.pop(sender)
+            if await self._deliver(output, sender, pending):
+                return
+            pending = None  # the late turn failed or said nothing: this message is a turn of its own
+        if pending is not None and pending.turn.done():
+            self.late_answers.pop(sender)
+            await self._deliver(output, sender, pending)  # first what the user has not seen, then this turn
+        counter = _Counting(output)
         if deadline is None:  # not stamped (cannot happen through get_metadata): no cut-off
             await on_new_message(message)
         else:
+            turn = asyncio.ensure_future(on_new_message(message))
 
             async def late() -> None:
                 if counter.sent == 0:
-                    await output.send_text_message(message.sender_id, self.late)
+                    await output.send_text_message(sender, self.late)
                     counter.sent += 1
-                # Whatever the turn says after this is not sent: the answer has gone.
-                output.send_response = _discard
+                # What the turn says from now on is kept for the user's next message.
+                kept = LateTurn(message.text or "", turn)
+                self.late_answers.add(sender, kept)
+                output.send_response = kept.keep
 
             try:
-                await budget.answer_within(on_new_message(message), deadline, late)
+                await budget.answer_within(turn, deadline, late)
             except Exception:  # the user still gets a sentence; the log never holds their text
                 log.exception("rest.turn.failed")
         if counter.sent == 0:
-            await output.send_text_message(message.sender_id, self.late)
+            await output.send_text_message(sender, self.late)
+
+    async def _deliver(self, output: Any, sender: str, pending: LateTurn) -> bool:
+        """Send what a late turn said after its answer had gone; whether there was anything."""
+        if pending.turn.cancelled() or pending.turn.exception() is not None or not pending.messages:
+            return False
+        await output.send_text_message(sender, self.late_answer_heading)
+        for said in pending.messages:
+            await output.send_response(sender, said)
+        return True
 
 
-async def _discard(recipient_id: str, message: Dict[str, Any]) -> None:
-    return None
+@dataclass
+class LateTurn:
+    """A turn that ran past its deadline: the message, the running turn, and what it said since."""
+
+    text: str
+    turn: asyncio.Future[Any]
+    messages: List[Dict[str, Any]] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)
+
+    async def keep(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.messages.append(message)
+
+
+class LateAnswers:
+    """Per conversation, the last late turn, for the user's next message (this process only).
+
+    Bounded: kept ``KEEP_SECONDS``, at most ``MOST`` conversations. Behind a load balancer the
+    next message may reach another replica, which has nothing to add: the answer is still in the
+    conversation's tracker, and the widget and WeChat deliver late answers by push.
+    """
+
+    KEEP_SECONDS = 600.0
+    MOST = 10_000
+
+    def __init__(self) -> None:
+        self._turns: OrderedDict[str, LateTurn] = OrderedDict()
+
+    def add(self, sender: str, turn: LateTurn) -> None:
+        self._turns.pop(sender, None)
+        self._turns[sender] = turn
+        while len(self._turns) > self.MOST:
+            self._turns.popitem(last=False)
+
+    def get(self, sender: str) -> Optional[LateTurn]:
+        while self._turns:
+            oldest = next(iter(self._turns.values()))
+            if time.monotonic() - oldest.at <= self.KEEP_SECONDS:
+                break
+            self._turns.popitem(last=False)
+        return self._turns.get(sender)
+
+    def pop(self, sender: str) -> None:
+        self._turns.pop(sender, None)

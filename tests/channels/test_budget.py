@@ -118,3 +118,77 @@ async def test_answer_within_reports_lateness_and_calls_on_late_once() -> None:
     assert await budget.answer_within(asyncio.sleep(0.01), time.time() + 2, late) is True
     assert await budget.answer_within(asyncio.sleep(1.0), time.time() + 0.1, late) is False
     assert calls["late"] == 1
+
+
+async def test_sending_the_same_message_again_gets_the_late_answer_not_a_second_turn() -> None:
+    channel = BudgetedRestInput(0.5)
+    turns: List[str] = []
+
+    async def confirm(m: UserMessage) -> None:
+        turns.append(m.text or "")
+        await asyncio.sleep(1.0)  # late: the action server was slow
+        await m.output_channel.send_response(m.sender_id, {"text": "您的诉求已保存，查询码 CX23456789"})  # type: ignore[union-attr]
+
+    first = _message(0.5)
+    first.text = "确认提交"
+    await channel.answer(first, confirm)
+    assert _texts(first) == [channel.late]
+    await asyncio.sleep(1.2)  # the late turn has finished in the background
+    again = _message(2.0)
+    again.text = "确认提交"
+    await channel.answer(again, confirm)
+    assert _texts(again) == [channel.late_answer_heading, "您的诉求已保存，查询码 CX23456789"]
+    assert turns == ["确认提交"]  # confirmed once
+
+
+async def test_another_message_gets_the_late_answer_first_then_its_own() -> None:
+    channel = BudgetedRestInput(0.5)
+
+    async def slow(m: UserMessage) -> None:
+        await asyncio.sleep(0.8)
+        await _say(m, "迟到的清单")
+
+    async def quick(m: UserMessage) -> None:
+        await _say(m, "好的")
+
+    await channel.answer(_message(0.5), slow)
+    await asyncio.sleep(1.0)
+    nxt = _message(2.0)
+    nxt.text = "谢谢"
+    await channel.answer(nxt, quick)
+    assert _texts(nxt) == [channel.late_answer_heading, "迟到的清单", "好的"]
+    later = _message(2.0)
+    later.text = "谢谢"
+    await channel.answer(later, quick)
+    assert _texts(later) == ["好的"]  # given once
+
+
+async def test_the_same_message_while_the_late_turn_still_runs_waits_and_is_not_run_twice() -> None:
+    channel = BudgetedRestInput(0.3)
+    runs: List[int] = []
+
+    async def hung(m: UserMessage) -> None:
+        runs.append(1)
+        await asyncio.sleep(3.0)
+
+    await channel.answer(_message(0.3), hung)
+    again = _message(0.3)
+    await channel.answer(again, hung)
+    assert _texts(again) == [channel.late] and runs == [1]
+
+
+async def test_a_late_turn_that_failed_lets_the_same_message_run_again() -> None:
+    channel = BudgetedRestInput(0.3)
+
+    async def failing(m: UserMessage) -> None:
+        await asyncio.sleep(0.5)
+        raise RuntimeError("action server gone")
+
+    async def working(m: UserMessage) -> None:
+        await _say(m, "请问您要办什么事？")
+
+    await channel.answer(_message(0.3), failing)
+    await asyncio.sleep(0.8)
+    again = _message(2.0)
+    await channel.answer(again, working)
+    assert _texts(again) == ["请问您要办什么事？"]

@@ -215,4 +215,6 @@ def classify_reply(reply: str) -> tuple[str, Optional[str]]:
         return "已保存，恢复后自动提交", reference.group(0)
     if "需要核对" in reply and reference:
         return "已保存，待人工核对", reference.group(0)
+    if "没能及时答复" in reply and "已受理" not in reply:  # the turn budget's sentence: it claims nothing
+        return "未及时答复，请稍后再发", None
     return ("无回复" if not reply.strip() else "其他：" + reply[:20]), None

@@ -249,15 +249,19 @@ def test_a_hung_action_server_is_answered_within_the_turn_budget_and_nothing_is_
     stack.pause_actions()
     try:
         reply, seconds = _timed_say(stack, sender, "确认提交")
+        filed_meanwhile = stack.tickets(phone)
     finally:
         stack.resume_actions()
     print(f"\n动作服务器挂起：{seconds:.2f} 秒后答复（单轮时限 3.5 秒；Rasa 默认等 5 分钟）")
     assert "没能及时答复" in reply and "稍后" in reply, reply
-    assert "已受理" not in reply and not stack.tickets(phone)  # nothing claimed that did not happen
+    assert "已受理" not in reply and not filed_meanwhile  # nothing claimed that did not happen
     assert seconds < 30, seconds
+    # Sent again, as asked: the first confirmation's answer when its turn finished after the cut-off
+    # (kept by the channel), or this confirmation's own when Rasa had abandoned that turn: never two.
     again = stack.say(sender, "确认提交")
-    assert classify_reply(again)[0] == "已受理", again
-    assert len(stack.wait_for_ticket(phone)) == 1
+    assert classify_reply(again)[0] in ("已受理", "已保存，恢复后自动提交"), again
+    with stack.outbox_workers():
+        assert len(stack.wait_for_ticket(phone)) == 1
 
 
 def test_a_slow_backend_is_answered_within_the_turn_budget(stack: Stack) -> None:
