@@ -50,13 +50,14 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
-ACTION_GRACE_SECONDS = 1.0
+ACTION_GRACE_SECONDS = 10.0
 """How long past the turn's deadline Rasa still waits for the action server (its default: 5 minutes).
 
 By the deadline the channel has already answered the user (``channels/budget.py``) and the action
-server has ended its backend calls (``actions/common/budget.py``); the grace lets an action that
-did its work (an appeal written to the outbox) still return its events, so the tracker is complete.
-Past it the call is abandoned, so a hung action server cannot hold the conversation's lock."""
+server has ended its backend calls (``actions/common/budget.py``). The grace lets a slow action
+server still finish the turn, so the tracker is complete and the answer is delivered late — by
+push on WeChat and the widget, with the next message over REST. Past it the call is abandoned,
+so a hung action server cannot hold the conversation's lock for minutes."""
 STALE_AFTER_SECONDS = 30.0
 """A deadline this far gone belongs to an earlier turn, not to the action being run."""
 NO_DEADLINE_TIMEOUT_SECONDS = 30.0

@@ -22,7 +22,8 @@ from bot import rasa_server
 
 def test_the_timeout_is_what_is_left_of_the_turn_plus_a_grace() -> None:
     now = 1000.0
-    assert rasa_server.action_timeout({"turn_deadline": now + 3.0}, now) == pytest.approx(3.0 + 1.0)
+    grace = rasa_server.ACTION_GRACE_SECONDS
+    assert rasa_server.action_timeout({"turn_deadline": now + 3.0}, now) == pytest.approx(3.0 + grace)
     assert rasa_server.action_timeout({"turn_deadline": now - 2.0}, now) == rasa_server.ACTION_GRACE_SECONDS
     for unstamped in (None, {}, {"turn_deadline": "x"}, {"turn_deadline": now - 600}):
         assert rasa_server.action_timeout(unstamped, now) == rasa_server.NO_DEADLINE_TIMEOUT_SECONDS
@@ -54,8 +55,9 @@ async def hung_action_server() -> AsyncIterator[str]:
 
 
 async def test_a_hung_action_server_is_abandoned_instead_of_holding_the_turn(
-    patched: None, hung_action_server: str
+    patched: None, hung_action_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rasa_server, "ACTION_GRACE_SECONDS", 0.5)
     domain = Domain.from_yaml("version: '3.1'\nactions: [action_guide_start]")
     tracker = DialogueStateTracker.from_events(
         "budget-user", [UserUttered("我想开饭店", metadata={"turn_deadline": time.time() + 0.5})]
