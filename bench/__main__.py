@@ -18,15 +18,16 @@ from bench import flows
 from bench.load import run_load, run_long
 from bench.memory import PeakRss
 from bench.report import render, write
-from bench.stack import PLAIN_RASA, ROOT, Stack, full_stack, stock_stack
+from bench.stack import PLAIN_RASA, full_stack, stock_stack
 from bench.stock import stock_model
 from bench.stores import production_stores
+from tests.stack import ROOT, Services
 
 MODEL = ROOT / "models" / "current.tar.gz"
 
 
 async def _measure(
-    stack: Stack, named_flows: Dict[str, flows.Flow], cycle: List[str], rounds: int, meter: PeakRss
+    stack: Services, named_flows: Dict[str, flows.Flow], cycle: List[str], rounds: int, meter: PeakRss
 ) -> Dict[str, Any]:
     for flow in named_flows.values():  # warm-up: first calls load lazily built indexes and TF graphs
         await run_load(stack.rasa_url, "warm-up", flow, 1, 1)
@@ -51,11 +52,11 @@ async def _measure(
     return {"loads": loads, "long": long_run}
 
 
-def _run(stack: Stack, named_flows: Dict[str, flows.Flow], cycle: List[str], rounds: int) -> Dict[str, Any]:
+def _run(stack: Services, named_flows: Dict[str, flows.Flow], cycle: List[str], rounds: int) -> Dict[str, Any]:
     with PeakRss(stack.pids()) as memory:
         measured = asyncio.run(_measure(stack, named_flows, cycle, rounds, memory))
         memory.sample()
-    return {**measured, "peak_rss_mb": memory.peaks(), "ready_seconds": stack.ready()}
+    return {**measured, "peak_rss_mb": memory.peaks(), "ready_seconds": stack.ready_seconds()}
 
 
 def main() -> None:

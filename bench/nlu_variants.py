@@ -24,8 +24,9 @@ import yaml
 
 from bench.load import percentile
 from bench.report import RESULTS
-from bench.stack import BIN, ROOT, TOKEN, free_port
+from bench.stack import TOKEN
 from tests.e2e.test_nlu_heldout import HELD_OUT
+from tests.stack import BIN, ROOT, free_port
 
 Variant = Callable[[Dict[str, Any]], Dict[str, Any]]
 

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.clients.backend import BackendClient, set_client
-from tests.backend_server import SERVICE_TOKEN, running_backend
+from tests.stack import SERVICE_TOKEN, running_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,8 @@ from actions.appeal.actions import (
 from actions.appeal.lookup import ActionCheckTicket, ValidateTicketForm
 from actions.appeal.store import open_store
 from actions.clients.backend import BackendClient
-from tests.backend_server import AGENT_TOKEN, SERVICE_TOKEN
 from tests.conftest import make_tracker
+from tests.stack import AGENT_TOKEN, SERVICE_TOKEN
 
 
 def slots(events: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ import pytest
 from actions.appeal import delivery
 from actions.appeal.store import PostgresStore, SQLiteStore, Store, utcnow
 from actions.clients.backend import BackendClient
-from tests.backend_server import AGENT_TOKEN, BACKEND_PY, ROOT, SERVICE_TOKEN
+from tests.stack import AGENT_TOKEN, BACKEND_PY, ROOT, SERVICE_TOKEN
 
 PAYLOAD: Dict[str, Any] = {
     "channel": "web",

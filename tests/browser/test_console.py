@@ -6,22 +6,16 @@ One stack for the module; the tests follow one 工单 from the hotline call to �
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.backend_server import BACKEND_PY, ROOT, SERVICE_TOKEN, free_port, wait_for
 from tests.browser.conftest import screenshot
+from tests.stack import MODEL, Services
 
-MODEL = ROOT / "models" / "current.tar.gz"
-BIN = Path(sys.executable).parent
 RASA_TOKEN = "console-browser-rasa-token"
 AGENT_TOKEN = "console-browser-agent-token-0001"
 DEPARTMENTS = {
@@ -36,81 +30,24 @@ CALL = [
 STATE: Dict[str, Any] = {}
 
 
-def _start(args: list, env: Dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The backend's base URL, with the action server and Rasa running behind it."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
-    tmp = tmp_path_factory.mktemp("console")
-    (tmp / ".data").mkdir()
-    backend_port, actions_port, rasa_port = free_port(), free_port(), free_port()
-    backend = f"http://127.0.0.1:{backend_port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}",
-        "PUBLIC_BASE_URL": backend,
-        "BACKEND_PORT": str(backend_port),
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-        "AGENT_TOKENS": f"wang:{AGENT_TOKEN}",
-        "DEPARTMENT_TOKENS": ",".join(f"{d}:{t}" for d, t in DEPARTMENTS.items()),
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "RASA_AUTH_TOKEN": RASA_TOKEN,
-        "BACKEND_URL": backend,
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
-        "OUTBOX_PATH": str(tmp / "outbox.db"),
-    }
-    subprocess.run([str(BACKEND_PY), "-m", "app.cli", "setup"], cwd=ROOT / "backend", env=env, check=True)
-    uvicorn = [str(BACKEND_PY), "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(backend_port)]
-    processes = [
-        _start(uvicorn, env, tmp / "backend.log", cwd=ROOT / "backend"),
-        _start(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            env,
-            tmp / "actions.log",
-        ),
-        _start(
-            [
-                str(BIN / "python"),
-                "-m",
-                "bot.rasa_server",  # as the Procfile starts Rasa
-                "run",
-                "--enable-api",
-                "--auth-token",
-                RASA_TOKEN,
-                "--port",
-                str(rasa_port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(ROOT / "endpoints.yml"),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
-            env,
-            tmp / "rasa.log",
-            cwd=tmp,
-        ),
-    ]
-    try:
-        wait_for(backend + "/health", process=processes[0])
-        wait_for(f"http://127.0.0.1:{actions_port}/health", timeout=120, process=processes[1])
-        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={RASA_TOKEN}", timeout=300, process=processes[2])
-        yield backend
-    except Exception:
-        for name in ("backend.log", "rasa.log", "actions.log"):
-            print(f"--- {name} ---\n" + (tmp / name).read_text("utf-8", "replace")[-3000:])
-        raise
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    with Services(tmp_path_factory.mktemp("console")) as services:
+        env = {  # one environment for the three, as `make run` gives them
+            **services.backend_env(agent_tokens=f"wang:{AGENT_TOKEN}"),
+            **services.bot_env(),
+            "DEPARTMENT_TOKENS": ",".join(f"{d}:{t}" for d, t in DEPARTMENTS.items()),
+            "RASA_URL": services.rasa_url,
+            "RASA_AUTH_TOKEN": RASA_TOKEN,
+        }
+        services.start_backend(env)
+        services.start_actions(env)
+        services.start_rasa(env, token=RASA_TOKEN)
+        services.wait_ready()
+        yield services.backend_url
 
 
 def sign_in(page: Page, base: str, token: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.backend_server import ROOT
+from tests.stack import ROOT
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -8,7 +8,7 @@ from typing import List, Tuple
 
 import pytest
 
-from tests.backend_server import ROOT
+from tests.stack import ROOT
 
 MODEL = ROOT / "models" / "current.tar.gz"
 MIN_ACCURACY = 0.85

@@ -4,60 +4,27 @@ spoken to over the REST channel with the trained model in models/."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from contextlib import contextmanager, nullcontext
-from pathlib import Path
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Dict, Iterator, List
 
-import psycopg2
 import pytest
 
-from tests.backend_server import ROOT, SERVICE_TOKEN, free_port, running_backend, wait_for
+from tests.stack import BIN as BIN  # re-exported: test_replicas.py imports BIN, MODEL, TOKEN, _start from here
+from tests.stack import MODEL, ROOT, Services, spawn, throwaway_stores
 
-MODEL = ROOT / "models" / "current.tar.gz"
 TOKEN = "e2e-test-token"
-BIN = Path(sys.executable).parent
+_start = spawn
 
 
-def _start(args: List[str], env: Dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
-    handle = log.open("wb")
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
-
-
-@contextmanager
-def production_stores() -> Iterator[Dict[str, str]]:
+def production_stores() -> AbstractContextManager[Dict[str, str]]:
     """A throw-away PostgreSQL database for the tracker store, and Redis for the lock store."""
-    admin = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    parsed = urllib.parse.urlparse(admin)
-    name = f"guide_e2e_{uuid.uuid4().hex[:10]}"
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {
-            "TRACKER_DB_HOST": parsed.hostname or "127.0.0.1",
-            "TRACKER_DB_PORT": str(parsed.port or 5432),
-            "TRACKER_DB_NAME": name,
-            "TRACKER_DB_USER": parsed.username or "postgres",
-            "TRACKER_DB_PASSWORD": parsed.password or "",
-            "REDIS_HOST": os.environ.get("TEST_REDIS_HOST", "127.0.0.1"),
-            "REDIS_PORT": os.environ.get("TEST_REDIS_PORT", "6379"),
-            "REDIS_LOCK_DB": "5",
-            "REDIS_PASSWORD": "",
-        }
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+    return throwaway_stores("guide_e2e", redis_lock_db="5")
 
 
 @pytest.fixture(scope="module", params=["endpoints.yml", "endpoints.production.yml"])
@@ -66,62 +33,17 @@ def rasa_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test-e2e does)")
     tmp = tmp_path_factory.mktemp("e2e")
-    (tmp / ".data").mkdir()  # endpoints.yml keeps its SQLite tracker store in .data/, as `make run` does
     stores = production_stores() if request.param == "endpoints.production.yml" else nullcontext({})
-    with stores as store_env, running_backend(tmp) as backend:
-        actions_port, rasa_port = free_port(), free_port()
-        env = {
-            **os.environ,
-            "BACKEND_URL": backend,
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "PYTHONPATH": str(ROOT),
-            "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-            "OUTBOX_PATH": str(tmp / "outbox.db"),
-            "DATABASE_URL": "",  # the SQLite outbox above, whatever a developer's .env says
-            **store_env,
-        }
-        actions = _start(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            env,
-            tmp / "actions.log",
-        )
-        rasa = _start(
-            [
-                str(BIN / "python"),
-                "-m",
-                "bot.rasa_server",  # as the Procfile starts Rasa
-                "run",
-                "--enable-api",
-                "--auth-token",
-                TOKEN,
-                "--port",
-                str(rasa_port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(ROOT / request.param),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
-            env,
-            tmp / "rasa.log",
-            cwd=tmp,  # the project's endpoints.yml, with its SQLite tracker store inside tmp
-        )
-        try:
-            wait_for(f"http://127.0.0.1:{actions_port}/health", timeout=120, process=actions)
-            wait_for(f"http://127.0.0.1:{rasa_port}/", timeout=300, process=rasa)
-            wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", timeout=300, process=rasa)
-            yield f"http://127.0.0.1:{rasa_port}"
-        except Exception:
-            for name in ("rasa.log", "actions.log"):
-                print(f"--- {name} ---\n" + (tmp / name).read_text("utf-8", "replace")[-4000:])
-            raise
-        finally:
-            for process in (rasa, actions):
-                process.terminate()
-            for process in (rasa, actions):
-                process.wait(timeout=30)
+    with stores as store_env, Services(tmp) as services:
+        services.start_backend()
+        services.wait_ready()
+        # the SQLite outbox in tmp, whatever a developer's .env says
+        env = {**services.bot_env(), "DATABASE_URL": "", **store_env}
+        services.start_actions(env)
+        # Rasa runs in tmp: endpoints.yml keeps its SQLite tracker store in .data/ there, as `make run` does
+        services.start_rasa(env, token=TOKEN, endpoints=ROOT / request.param)
+        services.wait_ready()
+        yield services.rasa_url
 
 
 def _post(url: str, body: Any) -> Any:

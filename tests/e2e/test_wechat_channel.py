@@ -11,13 +11,10 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
 import aiohttp
@@ -28,11 +25,9 @@ from channels.config import WeChatConfig
 from channels.wechat_fake_api import FakeServerThread, FakeWeChatApi
 from channels.wechat_security import sign
 from channels.wechat_sim_client import Delivery, WeChatServerSide
-from tests.backend_server import ROOT, SERVICE_TOKEN, free_port, running_backend, wait_for
+from tests.stack import MODEL, Services
 
-MODEL = ROOT / "models" / "current.tar.gz"
 TOKEN = "e2e-wechat-token"
-BIN = Path(sys.executable).parent
 SLOW_SECONDS = 6.0
 
 
@@ -71,16 +66,11 @@ class Stack:
             return sum(1 for e in json.loads(response.read())["events"] if e["event"] == "user")
 
 
-def _start(args: List[str], env: Dict[str, str], log: Path, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test-e2e does)")
     tmp = tmp_path_factory.mktemp("wechat")
-    (tmp / ".data").mkdir()
     aes_key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     config = WeChatConfig(
         token=secrets.token_hex(8),
@@ -92,17 +82,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         redis_url=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12"),
     )
     fake = FakeWeChatApi(str(config.app_id), str(config.app_secret))
-    with running_backend(tmp) as backend, FakeServerThread(fake) as api:
-        actions_port, rasa_port = free_port(), free_port()
-        with FakeServerThread(SlowActions(f"http://127.0.0.1:{actions_port}")) as proxy:  # type: ignore[arg-type]
+    with Services(tmp) as services:
+        services.start_backend()
+        services.wait_ready()
+        slow = SlowActions(services.actions_url)
+        with FakeServerThread(fake) as api, FakeServerThread(slow) as proxy:  # type: ignore[arg-type]
             env = {
-                **os.environ,
-                "BACKEND_URL": backend,
-                "ACTION_ENDPOINT_URL": f"{proxy.url}/webhook",
-                "RASA_TELEMETRY_ENABLED": "false",
-                "PYTHONPATH": str(ROOT),
-                "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-                "OUTBOX_PATH": str(tmp / "outbox.db"),
+                **services.bot_env(action_endpoint=f"{proxy.url}/webhook"),
                 "WECHAT_TOKEN": config.token,
                 "WECHAT_APP_ID": str(config.app_id),
                 "WECHAT_APP_SECRET": str(config.app_secret),
@@ -110,41 +96,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "WECHAT_API_BASE": api.url,
                 "REDIS_URL": str(config.redis_url),
             }
-            actions = _start(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                env,
-                tmp / "actions.log",
-                ROOT,
-            )
-            rasa = _start(
-                [
-                    *(str(BIN / "python"), "-m", "bot.rasa_server", "run"),  # as the Procfile starts Rasa
-                    *("--enable-api", "--auth-token", TOKEN, "--port", str(rasa_port)),
-                    *("--model", str(MODEL), "--endpoints", str(ROOT / "endpoints.yml")),
-                    *("--credentials", str(ROOT / "credentials.yml")),
-                ],
-                env,
-                tmp / "rasa.log",
-                tmp,
-            )
-            try:
-                wait_for(f"http://127.0.0.1:{actions_port}/health", timeout=120, process=actions)
-                wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", timeout=300, process=rasa)
-                wait_for(f"http://127.0.0.1:{rasa_port}/webhooks/wechat/", timeout=30, process=rasa)
-                yield Stack(f"http://127.0.0.1:{rasa_port}", config, fake)
-            except Exception:
-                for name in ("rasa.log", "actions.log"):
-                    print(f"--- {name} ---\n" + (tmp / name).read_text("utf-8", "replace")[-4000:])
-                raise
-            finally:
-                for process in (rasa, actions):
-                    process.terminate()
-                for process in (rasa, actions):
-                    process.wait(timeout=30)
-            log = (tmp / "rasa.log").read_text("utf-8", "replace")
-            assert "WeChat channel on: safe (encrypted) mode" in log
-            for secret in (config.app_secret, aes_key):
-                assert str(secret) not in log
+            services.start_actions(env)
+            services.start_rasa(env, token=TOKEN, also_ready=["/webhooks/wechat/"])
+            services.wait_ready()
+            yield Stack(services.rasa_url, config, fake)
+            services.stop()  # before the fakes it talks to: no error about them in the log checked below
+    log = (tmp / "rasa.log").read_text("utf-8", "replace")
+    assert "WeChat channel on: safe (encrypted) mode" in log
+    for secret in (config.app_secret, aes_key):
+        assert str(secret) not in log
 
 
 @pytest.fixture
