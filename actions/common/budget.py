@@ -7,7 +7,9 @@ that deadline, less ``MARGIN_SECONDS`` for Rasa to send the answer, bounds every
 is spent a call fails at once as "backend unavailable", which every action already answers —
 "稍后再试", or an appeal kept in the outbox with its 查询码.
 
-A tracker without a stamp (Rasa's HTTP API, tests) runs with the client's own timeouts only.
+A tracker without a stamp (Rasa's HTTP API, tests), or an action that starts after its turn's
+deadline, runs with the client's own timeouts only: the user has had the channel's answer, and
+this action's result is delivered late.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ DEADLINE_KEY = "turn_deadline"
 """Same key as ``channels.budget.DEADLINE_KEY`` (the action server does not import the channels)."""
 MARGIN_SECONDS = 0.3
 """Kept for Rasa: applying the action's events, the next prediction, sending the answer."""
-STALE_AFTER_SECONDS = 30.0
-"""A deadline this far gone belongs to an earlier turn, not to the action being run."""
 MAX_AHEAD_SECONDS = 5.0
 """A deadline further ahead than any budget is a clock out of step: it is capped."""
 
@@ -40,9 +40,13 @@ def deadline_of(events: Sequence[Dict[str, Any]], now: Optional[float] = None) -
     except (TypeError, ValueError):
         return None
     now = time.time() if now is None else now
-    if stamped < now - STALE_AFTER_SECONDS:  # an earlier turn's message (e.g. a session start)
+    deadline = min(stamped, now + MAX_AHEAD_SECONDS) - MARGIN_SECONDS
+    if deadline <= now:
+        # Missed before the action started (an earlier turn's message, or a stalled action server):
+        # the channel has answered already, so the action does its work in full for the late answer
+        # the widget and WeChat push and REST gives with the next message.
         return None
-    return min(stamped, now + MAX_AHEAD_SECONDS) - MARGIN_SECONDS
+    return deadline
 
 
 def remaining() -> Optional[float]:

@@ -36,6 +36,11 @@ def test_no_stamp_a_stale_stamp_or_a_bad_stamp_means_no_deadline() -> None:
     assert budget.deadline_of([_user(NOW - 60)], now=NOW) is None  # an earlier turn's (a session start)
 
 
+def test_an_action_that_starts_after_its_deadline_works_in_full_for_the_late_answer() -> None:
+    assert budget.deadline_of([_user(NOW - 1.0)], now=NOW) is None
+    assert budget.deadline_of([_user(NOW + budget.MARGIN_SECONDS / 2)], now=NOW) is None  # not even the margin left
+
+
 def test_a_deadline_from_a_clock_far_ahead_is_capped() -> None:
     capped = budget.deadline_of([_user(NOW + 3600)], now=NOW)
     assert capped == pytest.approx(NOW + budget.MAX_AHEAD_SECONDS - budget.MARGIN_SECONDS)

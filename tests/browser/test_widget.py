@@ -7,7 +7,9 @@ Screenshots: results/screenshots/widget-*.png.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sqlite3
 import urllib.request
 from typing import Any, Dict, List
@@ -280,6 +282,20 @@ def test_chat_page_passes_axe_in_both_modes(stack: Stack, chat: Page) -> None:
     chat.get_by_role("button", name="大字模式").click()
     assert serious_violations(chat) == []
     screenshot(chat, "widget-welcome-large")
+
+
+def test_a_slow_turn_says_it_is_working_then_delivers_the_answer(stack: Stack, chat: Page) -> None:
+    """The action server stops answering: at the turn's deadline (3.5 s) the widget says so; the answer follows."""
+    os.kill(stack.actions_pid, signal.SIGSTOP)
+    try:
+        send(chat, "我想开一家火锅店")
+        expect(chat.locator(".msg.bot.notice", has_text="正在为您处理")).to_be_visible(timeout=20_000)
+        screenshot(chat, "widget-still-working")
+    finally:
+        os.kill(stack.actions_pid, signal.SIGCONT)
+    expect(chat.locator(".msg.bot", has_text="开办餐饮店")).to_be_visible(timeout=TIMEOUT_MS)  # the real answer
+    wait_for_answer(chat, 2)
+    screenshot(chat, "widget-late-answer")
 
 
 def test_bot_text_is_never_html(stack: Stack, chat: Page) -> None:

@@ -24,6 +24,7 @@ class Stack:
     rasa: str
     websocket: str
     backend_db: Path
+    actions_pid: int
 
 
 def _warm_up(backend: str, rasa: str) -> None:
@@ -58,6 +59,7 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
             rasa=services.rasa_url,
             websocket=f"ws://127.0.0.1:{services.rasa_port}/webhooks/webchat/websocket",
             backend_db=services.backend_db,
+            actions_pid=services.pids()["actions"],
         )
 
 
