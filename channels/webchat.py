@@ -267,6 +267,9 @@ class WebchatInput(InputChannel):
                 # The deadline passed with nothing to show: say so; the answer still comes when ready.
                 if output.sent == 0:
                     await self.registry.send(conversation_id, {**_error("still_working"), "id": message_id})
+                # The message is here and being worked on: the widget stops showing it as 待发送 and
+                # stops offering to resend it (a resend while in flight is refused all the same).
+                await self.registry.send(conversation_id, {"type": "ack", "id": message_id})
 
             try:
                 turn = asyncio.ensure_future(on_new_message(message))

@@ -290,6 +290,7 @@ def test_a_slow_turn_says_it_is_working_then_delivers_the_answer(stack: Stack, c
     try:
         send(chat, "我想开一家火锅店")
         expect(chat.locator(".msg.bot.notice", has_text="正在为您处理")).to_be_visible(timeout=20_000)
+        expect(chat.locator(".msg.user.pending")).to_have_count(0)  # received: not shown as 待发送
         screenshot(chat, "widget-still-working")
     finally:
         os.kill(stack.actions_pid, signal.SIGCONT)
