@@ -1,4 +1,4 @@
-"""The action server (rasa_sdk). Importing the package — as ``rasa run actions`` does first —
+"""The action server (rasa_sdk). Importing the package — as ``python -m rasa_sdk --actions actions`` does first —
 masks personal data in every log record of the process, runs every action within its turn's
 time budget (``actions/common/budget.py``) and checks the configuration."""
 

@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN useradd --uid 1001 --home-dir /srv/guide guide && mkdir -p /srv/guide/.data && chown guide /srv/guide/.data
 USER 1001
-# The action server runs as `rasa run actions`; the Rasa server as the Procfile runs it:
+# The action server runs as `python -m rasa_sdk` (compose.yaml, rasa-action-server-values.yaml); the Rasa server as the Procfile runs it:
 # compose.yaml and rasa-values.yaml set the entrypoint/command to `python -m bot.rasa_server`.
 ENTRYPOINT ["rasa"]
 CMD ["run", "--enable-api", "--port", "5005", "--model", "models/current.tar.gz", \

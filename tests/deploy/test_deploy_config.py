@@ -85,6 +85,7 @@ def test_actions_and_backend_are_reached_through_the_balancer(compose: Dict[str,
     for spec in _services(compose, "actions").values():
         assert spec["environment"]["BACKEND_URL"] == f"http://nginx:{PORTS['backend']}"
         assert spec["command"][spec["command"].index("--port") + 1] == str(PORTS["actions"])
+        assert spec["entrypoint"] == ["python", "-m", "rasa_sdk"]  # as the Procfile starts the action server
     outbox_volumes = [spec["volumes"][0].split(":")[0] for spec in _services(compose, "actions").values()]
     assert len(set(outbox_volumes)) == 2  # each action-server replica its own outbox file
     for spec in _services(compose, "outbox").values():
@@ -145,6 +146,7 @@ def test_helm_values_for_the_action_server() -> None:
     assert values["replicaCount"] >= 2
     assert values["applicationSettings"]["port"] == PORTS["actions"]
     assert values["args"][values["args"].index("--port") + 1] == str(PORTS["actions"])
+    assert values["command"] == ["python", "-m", "rasa_sdk"]  # as the Procfile starts the action server
     for probe in ("livenessProbe", "readinessProbe"):
         assert values[probe]["httpGet"]["path"] == HEALTH["actions"]
     env = {item["name"]: item for item in values["extraEnv"]}

@@ -95,7 +95,7 @@ class Stack:
     # ---------------------------------------------------------------- bot side
 
     def start_actions(self) -> None:
-        args = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+        args = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)]
         self.actions = self._start("actions", args, self.bot_env)
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", timeout=120, process=self.actions)
 

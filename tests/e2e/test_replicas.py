@@ -52,7 +52,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 "OUTBOX_PATH": str(tmp / f"outbox-{index}.db"),
             }
             actions = _start(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
                 env,
                 tmp / f"actions-{index}.log",
             )
