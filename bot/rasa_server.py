@@ -26,6 +26,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from jsonschema import exceptions, validators
 
+from actions.common.budget import DEADLINE_KEY
+
 
 def install() -> None:
     """Replace ``RemoteAction._validate_action_result`` with a validator compiled once."""
@@ -67,7 +69,7 @@ NO_DEADLINE_TIMEOUT_SECONDS = 30.0
 def action_timeout(metadata: Optional[Dict[str, Any]], now: float) -> float:
     """Seconds Rasa waits for one action-server call in a turn whose user message has ``metadata``."""
     try:
-        deadline = float((metadata or {})["turn_deadline"])
+        deadline = float((metadata or {})[DEADLINE_KEY])
     except (KeyError, TypeError, ValueError):
         return NO_DEADLINE_TIMEOUT_SECONDS
     if deadline < now - STALE_AFTER_SECONDS:  # an earlier turn's message (e.g. a session start)

@@ -18,6 +18,7 @@ Replicas compare deadlines with their own clocks: keep them synchronised (NTP).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -27,11 +28,10 @@ from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 import yaml
 
 from actions.common import service
+from actions.common.budget import DEADLINE_KEY  # one key, read back by the action server
 
 log = logging.getLogger(__name__)
 
-DEADLINE_KEY = "turn_deadline"
-"""Metadata key of the user event; ``actions/common/budget.py`` reads the same key."""
 DEFAULT_BUDGET_SECONDS = 3.5
 MAX_BUDGET_SECONDS = 4.5
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain" / "general.yml"
@@ -59,9 +59,13 @@ def stamp(metadata: Optional[Mapping[str, Any]], seconds: float, now: Optional[f
     return stamped
 
 
+@functools.lru_cache(maxsize=1)
+def _responses() -> Dict[str, Any]:
+    return dict(yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"])
+
+
 def _response(name: str) -> str:
-    responses = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
-    text = str(responses[name][0]["text"])
+    text = str(_responses()[name][0]["text"])
     info = service.load()
     return text.replace("{service_hotlines}", info.hotline_text)
 

@@ -20,7 +20,7 @@ import time
 from typing import Any, Dict, Iterator, Optional, Sequence
 
 DEADLINE_KEY = "turn_deadline"
-"""Same key as ``channels.budget.DEADLINE_KEY`` (the action server does not import the channels)."""
+"""The metadata key the channels stamp (``channels/budget.py``) and Rasa reads (``bot/rasa_server.py``)."""
 MARGIN_SECONDS = 0.3
 """Kept for Rasa: applying the action's events, the next prediction, sending the answer."""
 MAX_AHEAD_SECONDS = 5.0
